@@ -1,0 +1,150 @@
+import type { Complex } from "../../linalg/dtype.js";
+import { getArena } from "./arena.js";
+import { getNumThreads, kernelTeam, type ThreadedKernel } from "./threads.js";
+
+/** Operand transform: 0 as stored, 1 transpose, 2 conjugate transpose (= 1 for real dtypes). */
+export type Op = 0 | 1 | 2;
+
+// A kernel thread costs tens of microseconds to wake; below this much work per thread the
+// caller is faster alone.
+const MIN_FLOPS_PER_THREAD = 2e6;
+// Row/column chunks given to threads are multiples of this (the register tile sizes divide it).
+const CHUNK_ALIGN = 8;
+
+interface Split {
+  byRows: boolean;
+  bounds: number[];
+}
+
+function planSplit(m: number, n: number, k: number, flopsPerMac: number): Split | undefined {
+  const threads = Math.min(getNumThreads(), Math.floor((flopsPerMac * m * n * k) / MIN_FLOPS_PER_THREAD));
+  if (threads < 2) return undefined;
+  const byRows = m >= n;
+  const total = byRows ? m : n;
+  const parts = Math.min(threads, Math.floor(total / CHUNK_ALIGN));
+  if (parts < 2) return undefined;
+  const bounds = [0];
+  for (let t = 1; t < parts; t++) bounds.push(Math.round((total * t) / parts / CHUNK_ALIGN) * CHUNK_ALIGN);
+  bounds.push(total);
+  return { byRows, bounds };
+}
+
+// Element offsets of the sub-problem [lo, hi) of a split, for operands with `w` words per element.
+function subOperands(split: Split, lo: number, op: Op, ld: number, opOther: Op, ldOther: number, ldc: number, w: number) {
+  if (split.byRows) {
+    // rows lo.. of op(A) and of C
+    return { dA: w * (op === 0 ? lo * ld : lo), dB: 0, dC: w * lo * ldc };
+  }
+  // columns lo.. of op(B) and of C
+  return { dA: 0, dB: w * (opOther === 0 ? lo : lo * ldOther), dC: w * lo };
+}
+
+function runSplit(
+  name: ThreadedKernel,
+  split: Split,
+  workspace: (cols: number) => number,
+  alloc: (n: number) => number,
+  job: (mm: number, nn: number, dA: number, dB: number, dC: number, work: number) => number[],
+  m: number, n: number, opA: Op, lda: number, opB: Op, ldb: number, ldc: number, w: number,
+): void {
+  const jobs: number[][] = [];
+  for (let t = 0; t + 1 < split.bounds.length; t++) {
+    const lo = split.bounds[t]!;
+    const hi = split.bounds[t + 1]!;
+    const mm = split.byRows ? hi - lo : m;
+    const nn = split.byRows ? n : hi - lo;
+    const off = subOperands(split, lo, opA, lda, opB, ldb, ldc, w);
+    jobs.push(job(mm, nn, off.dA, off.dB, off.dC, alloc(workspace(nn))));
+  }
+  kernelTeam(jobs.length).run(name, jobs);
+}
+
+/**
+ * Row-major real GEMM on arena memory: C ← alpha·op(A)·op(B) + beta·C.
+ * `a`, `b`, `c` index `getArena().f64`; leading dimensions count elements.
+ */
+export function dgemmArena(
+  opA: Op, opB: Op, m: number, n: number, k: number, alpha: number,
+  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
+): void {
+  if (m === 0 || n === 0) return;
+  const arena = getArena();
+  const K = arena.kernels;
+  if (beta !== 1) for (let i = 0; i < m; i++) K.dscal(n, beta, 8 * (c + i * ldc));
+  if (k === 0 || alpha === 0) return;
+  const tA = opA === 0 ? 0 : 1;
+  const tB = opB === 0 ? 0 : 1;
+  arena.scope(() => {
+    const split = planSplit(m, n, k, 2);
+    if (split === undefined) {
+      const work = arena.allocF64(K.dgemmWorkspace(n));
+      K.dgemm(tA, tB, m, n, k, alpha, 8 * a, lda, 8 * b, ldb, 8 * c, ldc, 8 * work);
+      return;
+    }
+    runSplit("dgemm", split, (nn) => K.dgemmWorkspace(nn), (x) => arena.allocF64(x),
+      (mm, nn, dA, dB, dC, work) => [tA, tB, mm, nn, k, alpha, 8 * (a + dA), lda, 8 * (b + dB), ldb, 8 * (c + dC), ldc, 8 * work],
+      m, n, opA, lda, opB, ldb, ldc, 1);
+  });
+}
+
+/**
+ * Row-major complex GEMM on interleaved arena memory: C ← alpha·op(A)·op(B) + beta·C.
+ * `a`, `b`, `c` index `getArena().f64` (a complex element is two doubles); leading dimensions
+ * count complex elements.
+ */
+export function zgemmArena(
+  opA: Op, opB: Op, m: number, n: number, k: number, alpha: Complex,
+  a: number, lda: number, b: number, ldb: number, beta: Complex, c: number, ldc: number,
+): void {
+  if (m === 0 || n === 0) return;
+  const arena = getArena();
+  const K = arena.kernels;
+  if (beta.re !== 1 || beta.im !== 0) for (let i = 0; i < m; i++) K.zscal(n, beta.re, beta.im, 8 * (c + 2 * i * ldc));
+  if (k === 0 || (alpha.re === 0 && alpha.im === 0)) return;
+  arena.scope(() => {
+    const split = planSplit(m, n, k, 8);
+    if (split === undefined) {
+      const work = arena.allocF64(K.zgemmWorkspace(n));
+      K.zgemm(opA, opB, m, n, k, alpha.re, alpha.im, 8 * a, lda, 8 * b, ldb, 8 * c, ldc, 8 * work);
+      return;
+    }
+    runSplit("zgemm", split, (nn) => K.zgemmWorkspace(nn), (x) => arena.allocF64(x),
+      (mm, nn, dA, dB, dC, work) => [opA, opB, mm, nn, k, alpha.re, alpha.im, 8 * (a + dA), lda, 8 * (b + dB), ldb, 8 * (c + dC), ldc, 8 * work],
+      m, n, opA, lda, opB, ldb, ldc, 2);
+  });
+}
+
+/**
+ * Row-major single-precision GEMM on arena memory: C ← alpha·op(A)·op(B) + beta·C.
+ * `a`, `b`, `c` index `getArena().f32`.
+ */
+export function sgemmArena(
+  opA: Op, opB: Op, m: number, n: number, k: number, alpha: number,
+  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
+): void {
+  if (m === 0 || n === 0) return;
+  const arena = getArena();
+  const K = arena.kernels;
+  if (beta !== 1) {
+    const f = arena.f32;
+    for (let i = 0; i < m; i++) {
+      const row = c + i * ldc;
+      if (beta === 0) f.fill(0, row, row + n);
+      else for (let j = 0; j < n; j++) f[row + j] = beta * f[row + j]!;
+    }
+  }
+  if (k === 0 || alpha === 0) return;
+  const tA = opA === 0 ? 0 : 1;
+  const tB = opB === 0 ? 0 : 1;
+  arena.scope(() => {
+    const split = planSplit(m, n, k, 2);
+    if (split === undefined) {
+      const work = arena.allocF32(K.sgemmWorkspace(n));
+      K.sgemm(tA, tB, m, n, k, alpha, 4 * a, lda, 4 * b, ldb, 4 * c, ldc, 4 * work);
+      return;
+    }
+    runSplit("sgemm", split, (nn) => K.sgemmWorkspace(nn), (x) => arena.allocF32(x),
+      (mm, nn, dA, dB, dC, work) => [tA, tB, mm, nn, k, alpha, 4 * (a + dA), lda, 4 * (b + dB), ldb, 4 * (c + dC), ldc, 4 * work],
+      m, n, opA, lda, opB, ldb, ldc, 1);
+  });
+}

@@ -1,0 +1,150 @@
+import { getArena } from "../backend/cpu/arena.js";
+import { dgemmArena, sgemmArena, zgemmArena, type Op } from "../backend/cpu/gemm.js";
+import { DTypeError, ShapeError } from "../errors.js";
+import { allocStorage, promoteTypes, type DType, type StorageOf } from "./dtype.js";
+import { asDType } from "./elementwise.js";
+import { formatShape } from "./shape.js";
+import { Tensor } from "./tensor.js";
+
+export type { Op } from "../backend/cpu/gemm.js";
+
+// Below this many multiply-adds, copying operands into kernel memory costs more than the
+// product itself, so plain loops run instead (measured crossover, see docs/performance.md).
+const SMALL_MACS = 4096;
+
+function smallRealGemm(opA: Op, opB: Op, m: number, n: number, k: number,
+  a: ArrayLike<number>, lda: number, b: ArrayLike<number>, ldb: number, c: Float64Array | Float32Array): void {
+  const sai = opA === 0 ? lda : 1, sap = opA === 0 ? 1 : lda;
+  const sbp = opB === 0 ? ldb : 1, sbj = opB === 0 ? 1 : ldb;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0, ia = i * sai, ib = j * sbj; p < k; p++, ia += sap, ib += sbp) s += a[ia]! * b[ib]!;
+      c[i * n + j] = s;
+    }
+  }
+}
+
+function smallComplexGemm(opA: Op, opB: Op, m: number, n: number, k: number,
+  a: Float64Array, lda: number, b: Float64Array, ldb: number, c: Float64Array): void {
+  const sai = opA === 0 ? lda : 1, sap = opA === 0 ? 1 : lda;
+  const sbp = opB === 0 ? ldb : 1, sbj = opB === 0 ? 1 : ldb;
+  const ca = opA === 2 ? -1 : 1, cb = opB === 2 ? -1 : 1;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let sr = 0, si = 0;
+      for (let p = 0, ia = i * sai, ib = j * sbj; p < k; p++, ia += sap, ib += sbp) {
+        const ar = a[2 * ia]!, ai = ca * a[2 * ia + 1]!, br = b[2 * ib]!, bi = cb * b[2 * ib + 1]!;
+        sr += ar * br - ai * bi;
+        si += ar * bi + ai * br;
+      }
+      c[2 * (i * n + j)] = sr;
+      c[2 * (i * n + j) + 1] = si;
+    }
+  }
+}
+
+/**
+ * `op(A)·op(B)` for row-major storage arrays of one dtype: `A` holds an (m×k, or k×m when
+ * transposed) matrix with row length `lda`, likewise `B`. Returns fresh m×n storage.
+ * This is the single entry point through which contractions reach the kernels.
+ */
+export function gemmStorage<D extends DType>(
+  dtype: D, opA: Op, opB: Op, m: number, n: number, k: number,
+  A: StorageOf<D>, lda: number, B: StorageOf<D>, ldb: number,
+): StorageOf<D> {
+  const C = allocStorage(dtype, m * n);
+  if (m === 0 || n === 0 || k === 0) return C;
+  if (m * n * k <= SMALL_MACS) {
+    if (dtype === "c128") smallComplexGemm(opA, opB, m, n, k, A as Float64Array, lda, B as Float64Array, ldb, C as Float64Array);
+    else smallRealGemm(opA, opB, m, n, k, A, lda, B, ldb, C);
+    return C;
+  }
+  const arena = getArena();
+  arena.scope(() => {
+    if (dtype === "f32") {
+      const pa = arena.allocF32(A.length), pb = arena.allocF32(B.length), pc = arena.allocF32(C.length);
+      arena.f32.set(A, pa);
+      arena.f32.set(B, pb);
+      sgemmArena(opA, opB, m, n, k, 1, pa, lda, pb, ldb, 0, pc, n);
+      C.set(arena.f32.subarray(pc, pc + C.length));
+      return;
+    }
+    const pa = arena.allocF64(A.length), pb = arena.allocF64(B.length), pc = arena.allocF64(C.length);
+    arena.f64.set(A, pa);
+    arena.f64.set(B, pb);
+    if (dtype === "c128") zgemmArena(opA, opB, m, n, k, { re: 1, im: 0 }, pa, lda, pb, ldb, { re: 0, im: 0 }, pc, n);
+    else dgemmArena(opA, opB, m, n, k, 1, pa, lda, pb, ldb, 0, pc, n);
+    C.set(arena.f64.subarray(pc, pc + C.length));
+  });
+  return C;
+}
+
+/** Options of {@link matmul}: apply a transpose or conjugate transpose to either operand. */
+export interface MatmulOptions {
+  /** Use Aᵀ (or Aᴴ with `adjointA`). */
+  transposeA?: boolean;
+  /** Use Bᵀ (or Bᴴ with `adjointB`). */
+  transposeB?: boolean;
+  /** Use Aᴴ (conjugate transpose). */
+  adjointA?: boolean;
+  /** Use Bᴴ (conjugate transpose). */
+  adjointB?: boolean;
+}
+
+function opOf(transpose?: boolean, adjoint?: boolean): Op {
+  if (adjoint) return 2;
+  return transpose ? 1 : 0;
+}
+
+/**
+ * Matrix product `op(A)·op(B)` of 2-D tensors (a 1-D operand is a row vector on the left or
+ * a column vector on the right, and that axis is dropped from the result, as in numpy).
+ * Mixed dtypes are promoted (`f64·c128 → c128`). Runs on the SIMD kernels, on
+ * `getNumThreads()` threads for large products.
+ *
+ * @example
+ * ```ts
+ * const a = tensor([[1, 2], [3, 4]]);
+ * const p = matmul(a, eye(2));
+ * console.assert(p.get(1, 0) === 3);
+ * console.assert(matmul(a, a, { transposeA: true }).get(0, 0) === 10); // 1·1 + 3·3
+ * ```
+ */
+export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+  if (a.ndim < 1 || a.ndim > 2 || b.ndim < 1 || b.ndim > 2) {
+    throw new ShapeError(`matmul needs 1-D or 2-D operands, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  }
+  const opA = opOf(options.transposeA, options.adjointA);
+  const opB = opOf(options.transposeB, options.adjointB);
+  if (a.ndim === 1 && opA !== 0) throw new ShapeError("matmul: a 1-D left operand cannot be transposed");
+  if (b.ndim === 1 && opB !== 0) throw new ShapeError("matmul: a 1-D right operand cannot be transposed");
+  const [ar, ac] = a.ndim === 2 ? [a.shape[0]!, a.shape[1]!] : [1, a.shape[0]!];
+  const [br, bc] = b.ndim === 2 ? [b.shape[0]!, b.shape[1]!] : [b.shape[0]!, 1];
+  const m = opA === 0 ? ar : ac, k = opA === 0 ? ac : ar;
+  const kb = opB === 0 ? br : bc, n = opB === 0 ? bc : br;
+  if (k !== kb) {
+    const desc = (s: readonly number[], op: Op) => `${formatShape(s)}${op === 0 ? "" : op === 1 ? "ᵀ" : "ᴴ"}`;
+    throw new ShapeError(`matmul: inner dimensions differ: ${desc(a.shape, opA)} · ${desc(b.shape, opB)} (${k} ≠ ${kb})`);
+  }
+  const dtype = promoteTypes(a.dtype, b.dtype);
+  const A = asDType(a, dtype), B = asDType(b, dtype);
+  const C = gemmStorage(dtype, opA, opB, m, n, k, A.data, ac, B.data, bc);
+  const shape = a.ndim === 1 ? (b.ndim === 1 ? [] : [n]) : b.ndim === 1 ? [m] : [m, n];
+  return new Tensor(dtype, shape, C);
+}
+
+/** Throws unless `t` is a square matrix. */
+export function assertSquare(t: Tensor, operation: string): number {
+  if (t.ndim !== 2 || t.shape[0] !== t.shape[1]) {
+    throw new ShapeError(`${operation}: needs a square matrix, got shape ${formatShape(t.shape)}`);
+  }
+  return t.shape[0]!;
+}
+
+/** Throws unless `t` has a floating dtype the decompositions accept. */
+export function assertDecomposable(t: Tensor, operation: string): void {
+  if (t.dtype !== "f64" && t.dtype !== "c128" && t.dtype !== "f32") {
+    throw new DTypeError(`${operation}: unsupported dtype ${String(t.dtype)}`);
+  }
+}

@@ -1,0 +1,124 @@
+import { allocStorage, type DType, type StorageOf } from "./dtype.js";
+import { assertRank, conj } from "./elementwise.js";
+import { rowMajorStrides, validatePermutation } from "./shape.js";
+import { Tensor } from "./tensor.js";
+
+type Words = Float64Array | Float32Array;
+
+// Tile edge of the blocked 2-D transpose: a 32×32 tile of doubles (8 KiB) in and out stays in L1.
+const TILE = 32;
+
+/**
+ * Simplifies a permutation: drops unit axes and merges runs of input axes that stay adjacent
+ * and in order, so e.g. (a, b, c, d) → (c, d, a, b) becomes a plain 2-D transpose.
+ */
+function simplify(shape: readonly number[], axes: readonly number[]): { dims: number[]; perm: number[] } {
+  const kept = axes.filter((a) => shape[a] !== 1);
+  const groups: number[][] = [];
+  for (const a of kept) {
+    const last = groups[groups.length - 1];
+    if (last !== undefined && last[last.length - 1]! + 1 === a) last.push(a);
+    else groups.push([a]);
+  }
+  // Groups in input order get merged-axis ids; perm lists them in output order.
+  const order = groups.map((g, i) => ({ first: g[0]!, i })).sort((x, y) => x.first - y.first);
+  const idOf = new Array<number>(groups.length);
+  order.forEach((o, id) => (idOf[o.i] = id));
+  const dims = new Array<number>(groups.length);
+  groups.forEach((g, i) => (dims[idOf[i]!] = g.reduce((p, a) => p * shape[a]!, 1)));
+  return { dims, perm: groups.map((_, i) => idOf[i]!) };
+}
+
+function transpose2d(src: Words, rows: number, cols: number, w: number, dst: Words): void {
+  for (let i0 = 0; i0 < rows; i0 += TILE) {
+    const i1 = Math.min(rows, i0 + TILE);
+    for (let j0 = 0; j0 < cols; j0 += TILE) {
+      const j1 = Math.min(cols, j0 + TILE);
+      if (w === 1) {
+        for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) dst[j * rows + i] = src[i * cols + j]!;
+      } else {
+        for (let i = i0; i < i1; i++)
+          for (let j = j0; j < j1; j++) {
+            const s = 2 * (i * cols + j), d = 2 * (j * rows + i);
+            dst[d] = src[s]!;
+            dst[d + 1] = src[s + 1]!;
+          }
+      }
+    }
+  }
+}
+
+// General case: walk the output in row-major order with an odometer over the input strides.
+function permuteGeneral(src: Words, dims: number[], perm: number[], w: number, dst: Words): void {
+  const inStrides = rowMajorStrides(dims);
+  const n = perm.length;
+  const outDims = perm.map((p) => dims[p]!);
+  const strides = perm.map((p) => inStrides[p]! * w);
+  const last = outDims[n - 1]!;
+  const lastStride = strides[n - 1]!;
+  const counter = new Array<number>(n).fill(0);
+  let total = 1;
+  for (const d of outDims) total *= d;
+  let inOff = 0;
+  let o = 0;
+  for (let done = 0; done < total; done += last) {
+    if (w === 1) {
+      for (let j = 0, s = inOff; j < last; j++, s += lastStride) dst[o++] = src[s]!;
+    } else {
+      for (let j = 0, s = inOff; j < last; j++, s += lastStride) {
+        dst[o++] = src[s]!;
+        dst[o++] = src[s + 1]!;
+      }
+    }
+    for (let ax = n - 2; ax >= 0; ax--) {
+      counter[ax]!++;
+      inOff += strides[ax]!;
+      if (counter[ax]! < outDims[ax]!) break;
+      inOff -= strides[ax]! * outDims[ax]!;
+      counter[ax] = 0;
+    }
+  }
+}
+
+/** Permuted copy of raw row-major storage (used by contractions on plain arrays too). */
+export function permuteStorage<S extends Words>(src: S, shape: readonly number[], axes: readonly number[], w: number, dst: S): void {
+  const { dims, perm } = simplify(shape, axes);
+  const identity = perm.every((p, i) => p === i);
+  if (identity) dst.set(src.subarray(0, dst.length));
+  else if (perm.length === 2) transpose2d(src, dims[0]!, dims[1]!, w, dst);
+  else permuteGeneral(src, dims, perm, w, dst);
+}
+
+/**
+ * Axes reordered: `result.shape[i] = t.shape[axes[i]]` (numpy's `transpose(axes)`), as a
+ * contiguous copy. Negative axes count from the end.
+ *
+ * @example
+ * ```ts
+ * const t = tensor([[1, 2, 3], [4, 5, 6]]);
+ * const p = permute(t, [1, 0]);
+ * console.assert(p.shape[0] === 3 && p.get(2, 1) === t.get(1, 2));
+ * ```
+ */
+export function permute<D extends DType>(t: Tensor<D>, axes: readonly number[]): Tensor<D> {
+  const ax = validatePermutation(axes, t.ndim);
+  const shape = ax.map((a) => t.shape[a]!);
+  const out = allocStorage(t.dtype, t.size) as StorageOf<D>;
+  permuteStorage(t.data, t.shape, ax, t.dtype === "c128" ? 2 : 1, out);
+  return new Tensor(t.dtype, shape, out);
+}
+
+/** All axes reversed (the matrix transpose for 2-D tensors). */
+export function transpose<D extends DType>(t: Tensor<D>): Tensor<D> {
+  return permute(
+    t,
+    t.shape.map((_, i) => t.ndim - 1 - i),
+  );
+}
+
+/** Conjugate transpose of a matrix. */
+export function adjoint<D extends DType>(t: Tensor<D>): Tensor<D> {
+  assertRank(t, 2, "adjoint");
+  const tt = transpose(t);
+  return t.dtype === "c128" ? conj(tt) : tt;
+}
