@@ -273,3 +273,32 @@ export function drotSeq(len: i32, count: i32, c: usize, s: usize, a: usize, lda:
     }
   }
 }
+
+/**
+ * Applies a batch of rotation sequences ("sweeps"), in order, to a column-major block. Sweep k
+ * is described by four i32 at `meta + 16k`: first column, rotation count, backward flag, and
+ * the offset (in doubles) of its cosines and sines in `c` and `s`. The result is exactly that
+ * of calling `drotSeq` once per sweep, but the loop runs over 8-row chunks outermost, so each
+ * cache line of the block is loaded once per batch instead of once per sweep.
+ */
+export function drotSweeps(len: i32, nsweeps: i32, meta: usize, c: usize, s: usize, a: usize, lda: i32): void {
+  const col = <usize>lda << 3;
+  let r = 0;
+  for (; r + 8 <= len; r += 8) {
+    const rowOff = <usize>r << 3;
+    for (let k = 0; k < nsweeps; k++) {
+      const m = meta + (<usize>k << 4);
+      const first = load<i32>(m), count = load<i32>(m, 4), backward = load<i32>(m, 8), off = <usize>load<i32>(m, 12) << 3;
+      const base = a + <usize>first * col + rowOff;
+      if (backward) rotSeqBackward8(count, c + off, s + off, base, col);
+      else rotSeqForward8(count, c + off, s + off, base, col);
+    }
+  }
+  if (r < len) {
+    for (let k = 0; k < nsweeps; k++) {
+      const m = meta + (<usize>k << 4);
+      const first = load<i32>(m), count = load<i32>(m, 4), backward = load<i32>(m, 8), off = <usize>load<i32>(m, 12) << 3;
+      drotSeq(len - r, count, c + off, s + off, a + <usize>first * col + (<usize>r << 3), lda, backward);
+    }
+  }
+}

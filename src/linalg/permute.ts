@@ -29,19 +29,28 @@ function simplify(shape: readonly number[], axes: readonly number[]): { dims: nu
   return { dims, perm: groups.map((_, i) => idOf[i]!) };
 }
 
-function transpose2d(src: Words, rows: number, cols: number, w: number, dst: Words): void {
+/**
+ * Blocked transposing copy: `dst[dOff + j·dLd + i] = src[sOff + i·sLd + j]` for i < rows,
+ * j < cols, offsets and leading dimensions in elements of `w` words (w = 2: complex, and
+ * `conjugate` negates imaginary parts on the way).
+ */
+export function transposeInto(
+  src: Words, sOff: number, sLd: number, rows: number, cols: number, w: number,
+  dst: Words, dOff: number, dLd: number, conjugate = false,
+): void {
+  const sign = conjugate ? -1 : 1;
   for (let i0 = 0; i0 < rows; i0 += TILE) {
     const i1 = Math.min(rows, i0 + TILE);
     for (let j0 = 0; j0 < cols; j0 += TILE) {
       const j1 = Math.min(cols, j0 + TILE);
       if (w === 1) {
-        for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) dst[j * rows + i] = src[i * cols + j]!;
+        for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) dst[dOff + j * dLd + i] = src[sOff + i * sLd + j]!;
       } else {
         for (let i = i0; i < i1; i++)
           for (let j = j0; j < j1; j++) {
-            const s = 2 * (i * cols + j), d = 2 * (j * rows + i);
+            const s = 2 * (sOff + i * sLd + j), d = 2 * (dOff + j * dLd + i);
             dst[d] = src[s]!;
-            dst[d + 1] = src[s + 1]!;
+            dst[d + 1] = sign * src[s + 1]!;
           }
       }
     }
@@ -85,7 +94,7 @@ export function permuteStorage<S extends Words>(src: S, shape: readonly number[]
   const { dims, perm } = simplify(shape, axes);
   const identity = perm.every((p, i) => p === i);
   if (identity) dst.set(src.subarray(0, dst.length));
-  else if (perm.length === 2) transpose2d(src, dims[0]!, dims[1]!, w, dst);
+  else if (perm.length === 2) transposeInto(src, 0, dims[1]!, dims[0]!, dims[1]!, w, dst, 0, dims[0]!);
   else permuteGeneral(src, dims, perm, w, dst);
 }
 

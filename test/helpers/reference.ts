@@ -83,13 +83,13 @@ export function naiveContract(
   la.forEach((l, i) => size.set(l, a.shape[i]!));
   lb.forEach((l, i) => size.set(l, b.shape[i]!));
   const outShape = out.map((l) => size.get(l)!);
-  const outSize = outShape.reduce((p, d) => p * d, 1);
+  const outSize = outShape.reduce<number>((p, d) => p * d, 1);
   const w = complex ? 2 : 1;
   const res = new Float64Array(w * outSize);
   const idx = new Map<string | number, number>();
   const flat = (ls: readonly (string | number)[], shape: readonly number[]) =>
-    ls.reduce((off, l, i) => off * shape[i]! + idx.get(l)!, 0);
-  const total = labels.reduce((p, l) => p * size.get(l)!, 1);
+    ls.reduce<number>((off, l, i) => off * shape[i]! + idx.get(l)!, 0);
+  const total = labels.reduce<number>((p, l) => p * size.get(l)!, 1);
   for (let t = 0; t < total; t++) {
     let r = t;
     for (let i = labels.length - 1; i >= 0; i--) {

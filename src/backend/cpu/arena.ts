@@ -5,6 +5,8 @@ import { WASM_PAGE_BYTES, wasmRuntime, type KernelExports } from "./wasm.js";
 // static data and against null-pointer bugs writing over live arrays.
 const ARENA_BASE = 1 << 16;
 const ALIGN = 64;
+// A few doubles for kernels that return complex results through memory; never allocated.
+const SCRATCH_BYTES = 1 << 15;
 
 /**
  * A stack allocator over the kernels' WebAssembly memory. Algorithms copy their operands in,
@@ -30,6 +32,9 @@ export class Arena {
     this.f64View = new Float64Array(this.memory.buffer);
     this.f32View = new Float32Array(this.memory.buffer);
   }
+
+  /** Index into `f64` of 8 doubles reserved for kernel results (e.g. complex dot products). */
+  readonly scratch = SCRATCH_BYTES / 8;
 
   /** The whole memory as doubles (refresh after every allocation). */
   get f64(): Float64Array {
