@@ -1,0 +1,26 @@
+/**
+ * arbor: tree tensor networks and dynamical low-rank integrators for TypeScript.
+ *
+ * This root module re-exports the public API. The dense layer (`src/linalg`) holds tensors,
+ * contractions and decompositions; `src/backend` holds the kernels and their threads.
+ *
+ * @example
+ * ```ts
+ * import { randn, svd, matmul, diag, distance } from "arbor";
+ * const A = randn([6, 4], 1);
+ * const { U, s, Vh } = svd(A);
+ * console.assert(distance(matmul(matmul(U, diag(s)), Vh), A) < 1e-13);
+ * ```
+ * @module
+ */
+export * from "./linalg/index.js";
+export {
+  ArborError,
+  ArgumentError,
+  ConvergenceError,
+  DTypeError,
+  FormatError,
+  NonFiniteError,
+  ShapeError,
+} from "./errors.js";
+export { getNumThreads, setNumThreads } from "./backend/cpu/threads.js";

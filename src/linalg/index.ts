@@ -1,0 +1,20 @@
+// The dense layer: tensors, contractions and decompositions. It knows nothing of trees.
+export { DTYPES, isComplex, promoteTypes, type Complex, type DType, type ScalarOf, type StorageOf } from "./dtype.js";
+export { cabs, cadd, cconj, cdiv, cexp, cmul, complex, csub } from "./complex.js";
+export { formatShape, type Shape } from "./shape.js";
+export { Tensor, eye, ones, tensor, zeros } from "./tensor.js";
+export { Rng, rand, randn, type RandomOptions, type Seed } from "./random.js";
+export { abs, add, allFinite, assertFinite, combine, conj, imag, mul, real, scale, sub } from "./elementwise.js";
+export { distance, dotAll, maxAbs, norm, vdot } from "./norms.js";
+export { adjoint, permute, transpose } from "./permute.js";
+export { assignSlice, concat, slice, type AxisSlice } from "./slice.js";
+export { fold, modeProduct, unfold } from "./unfold.js";
+export { diag, diagonal, trace } from "./diag.js";
+export { matmul, type MatmulOptions } from "./matmul.js";
+export { contract, einsum, sumAxes, tensordot, type Label } from "./contract.js";
+export { qr, type QrOptions, type QrResult } from "./decomp/qr.js";
+export { singularValues, svd, truncatedSvd, type SvdOptions, type SvdResult, type TruncatedSvdResult } from "./decomp/svd.js";
+export { truncationRank, type TruncationInfo, type TruncationMode, type TruncationOptions } from "./decomp/truncation.js";
+export { eigh, eigvalsh, type EighOptions, type EighResult } from "./decomp/eigh.js";
+export { lstsq, type LstsqOptions, type LstsqResult } from "./decomp/lstsq.js";
+export { decodeNpy, encodeNpy, readNpy, writeNpy } from "./io/npy.js";
