@@ -18,3 +18,4 @@ export { truncationRank, type TruncationInfo, type TruncationMode, type Truncati
 export { eigh, eigvalsh, type EighOptions, type EighResult } from "./decomp/eigh.js";
 export { lstsq, type LstsqOptions, type LstsqResult } from "./decomp/lstsq.js";
 export { decodeNpy, encodeNpy, readNpy, writeNpy } from "./io/npy.js";
+export { registerSplit, split, splitMethods, type Absorb, type SplitDriver, type SplitFactors, type SplitOptions, type SplitResult } from "./decomp/split.js";
