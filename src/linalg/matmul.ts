@@ -1,4 +1,4 @@
-import { getArena } from "../backend/cpu/arena.js";
+import { getArena, paddedLd } from "../backend/cpu/arena.js";
 import { dgemmArena, sgemmArena, zgemmArena, type Op } from "../backend/cpu/gemm.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { allocStorage, promoteTypes, type DType, type StorageOf } from "./dtype.js";
@@ -44,6 +44,23 @@ function smallComplexGemm(opA: Op, opB: Op, m: number, n: number, k: number,
   }
 }
 
+// Copies `rows` rows of `len` elements (w words each) into kernel memory with another stride.
+function copyRows(dst: Float64Array | Float32Array, src: Float64Array | Float32Array, rows: number, len: number, at: number, ld: number, w: number): void {
+  if (ld === len) {
+    dst.set(src.subarray(0, w * rows * len), at);
+    return;
+  }
+  for (let i = 0; i < rows; i++) dst.set(src.subarray(w * i * len, w * (i + 1) * len), at + w * i * ld);
+}
+
+function copyRowsOut(src: Float64Array | Float32Array, at: number, ld: number, dst: Float64Array | Float32Array, rows: number, len: number, w: number): void {
+  if (ld === len) {
+    dst.set(src.subarray(at, at + w * rows * len));
+    return;
+  }
+  for (let i = 0; i < rows; i++) dst.set(src.subarray(at + w * i * ld, at + w * (i * ld + len)), w * i * len);
+}
+
 /**
  * `op(A)·op(B)` for row-major storage arrays of one dtype: `A` holds an (m×k, or k×m when
  * transposed) matrix with row length `lda`, likewise `B`. Returns fresh m×n storage.
@@ -61,21 +78,26 @@ export function gemmStorage<D extends DType>(
     return C;
   }
   const arena = getArena();
+  const rowsA = opA === 0 ? m : k, rowsB = opB === 0 ? k : n;
   arena.scope(() => {
     if (dtype === "f32") {
-      const pa = arena.allocF32(A.length), pb = arena.allocF32(B.length), pc = arena.allocF32(C.length);
-      arena.f32.set(A, pa);
-      arena.f32.set(B, pb);
-      sgemmArena(opA, opB, m, n, k, 1, pa, lda, pb, ldb, 0, pc, n);
-      C.set(arena.f32.subarray(pc, pc + C.length));
+      // Floats: pad by the same byte rule as doubles (half the words per element).
+      const la = 2 * paddedLd(Math.ceil(lda / 2)), lb = 2 * paddedLd(Math.ceil(ldb / 2)), lc = 2 * paddedLd(Math.ceil(n / 2));
+      const pa = arena.allocF32(rowsA * la), pb = arena.allocF32(rowsB * lb), pc = arena.allocF32(m * lc);
+      copyRows(arena.f32, A, rowsA, lda, pa, la, 1);
+      copyRows(arena.f32, B, rowsB, ldb, pb, lb, 1);
+      sgemmArena(opA, opB, m, n, k, 1, pa, la, pb, lb, 0, pc, lc);
+      copyRowsOut(arena.f32, pc, lc, C, m, n, 1);
       return;
     }
-    const pa = arena.allocF64(A.length), pb = arena.allocF64(B.length), pc = arena.allocF64(C.length);
-    arena.f64.set(A, pa);
-    arena.f64.set(B, pb);
-    if (dtype === "c128") zgemmArena(opA, opB, m, n, k, { re: 1, im: 0 }, pa, lda, pb, ldb, { re: 0, im: 0 }, pc, n);
-    else dgemmArena(opA, opB, m, n, k, 1, pa, lda, pb, ldb, 0, pc, n);
-    C.set(arena.f64.subarray(pc, pc + C.length));
+    const w = dtype === "c128" ? 2 : 1;
+    const la = paddedLd(lda, w), lb = paddedLd(ldb, w), lc = paddedLd(n, w);
+    const pa = arena.allocF64(w * rowsA * la), pb = arena.allocF64(w * rowsB * lb), pc = arena.allocF64(w * m * lc);
+    copyRows(arena.f64, A, rowsA, lda, pa, la, w);
+    copyRows(arena.f64, B, rowsB, ldb, pb, lb, w);
+    if (dtype === "c128") zgemmArena(opA, opB, m, n, k, { re: 1, im: 0 }, pa, la, pb, lb, { re: 0, im: 0 }, pc, lc);
+    else dgemmArena(opA, opB, m, n, k, 1, pa, la, pb, lb, 0, pc, lc);
+    copyRowsOut(arena.f64, pc, lc, C, m, n, w);
   });
   return C;
 }

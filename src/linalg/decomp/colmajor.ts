@@ -4,6 +4,8 @@ import { transposeInto } from "../permute.js";
 import { Tensor } from "../tensor.js";
 import type { Field } from "./field.js";
 
+export { paddedLd } from "../../backend/cpu/arena.js";
+
 /**
  * Moving matrices between row-major tensors and the column-major arena layout that the
  * LAPACK-style algorithms use (columns contiguous, as in LAPACK).
@@ -71,18 +73,6 @@ export function storeAdjointRowMajor(F: Field, p: number, rows: number, cols: nu
 /** Wraps row-major storage as a tensor of the field's dtype. */
 export function matrixTensor(F: Field, data: Float64Array, rows: number, cols: number): Tensor<"f64" | "c128"> {
   return new Tensor(F.complex ? "c128" : "f64", [rows, cols], data);
-}
-
-/**
- * A leading dimension ≥ `rows` for an arena matrix whose columns are swept across (rotation
- * sequences touch one cache line of every column in turn): a stride near a multiple of 2 KiB
- * maps those lines to the same few cache sets, which made n = 512 SVDs twice as slow as
- * n = 500, so such strides are padded.
- */
-export function paddedLd(rows: number, w: number): number {
-  let ld = rows;
-  while (rows >= 64 && (ld * w * 8) % 2048 < 128) ld++;
-  return ld;
 }
 
 /** Pointer to element (i, j) of a column-major block. */
