@@ -24,22 +24,53 @@ export function toComplex(x: number | Complex): Complex {
   return typeof x === "number" ? { re: x, im: 0 } : x;
 }
 
-/** a + b */
+/**
+ * a + b
+ *
+ * @example
+ * ```ts
+ * const z = cadd(complex(1, 2), complex(3, -2));
+ * console.assert(z.re === 4 && z.im === 0);
+ * ```
+ */
 export function cadd(a: Complex, b: Complex): Complex {
   return { re: a.re + b.re, im: a.im + b.im };
 }
 
-/** a − b */
+/**
+ * a − b
+ *
+ * @example
+ * ```ts
+ * console.assert(csub(complex(1, 2), complex(1, 2)).re === 0);
+ * ```
+ */
 export function csub(a: Complex, b: Complex): Complex {
   return { re: a.re - b.re, im: a.im - b.im };
 }
 
-/** a · b */
+/**
+ * a · b
+ *
+ * @example
+ * ```ts
+ * const z = cmul(complex(1, 1), complex(1, -1)); // (1 + i)(1 − i) = 2
+ * console.assert(z.re === 2 && z.im === 0);
+ * ```
+ */
 export function cmul(a: Complex, b: Complex): Complex {
   return { re: a.re * b.re - a.im * b.im, im: a.re * b.im + a.im * b.re };
 }
 
-/** a / b (Smith's algorithm, no spurious overflow). */
+/**
+ * a / b (Smith's algorithm, no spurious overflow).
+ *
+ * @example
+ * ```ts
+ * const z = cdiv(complex(1e300, 1e300), complex(1e300, 1e300));
+ * console.assert(z.re === 1 && z.im === 0);
+ * ```
+ */
 export function cdiv(a: Complex, b: Complex): Complex {
   if (Math.abs(b.re) >= Math.abs(b.im)) {
     const r = b.im / b.re;
@@ -51,17 +82,39 @@ export function cdiv(a: Complex, b: Complex): Complex {
   return { re: (a.re * r + a.im) / d, im: (a.im * r - a.re) / d };
 }
 
-/** Complex conjugate. */
+/**
+ * Complex conjugate.
+ *
+ * @example
+ * ```ts
+ * console.assert(cconj(complex(1, 2)).im === -2);
+ * ```
+ */
 export function cconj(a: Complex): Complex {
   return { re: a.re, im: -a.im };
 }
 
-/** |a| without overflow. */
+/**
+ * |a| without overflow.
+ *
+ * @example
+ * ```ts
+ * console.assert(cabs(complex(3, 4)) === 5 && cabs(complex(3e300, 4e300)) > 4e300);
+ * ```
+ */
 export function cabs(a: Complex): number {
   return Math.hypot(a.re, a.im);
 }
 
-/** e^a */
+/**
+ * e^a
+ *
+ * @example
+ * ```ts
+ * const z = cexp(complex(0, Math.PI)); // e^{iπ} = −1
+ * console.assert(Math.abs(z.re + 1) < 1e-15 && Math.abs(z.im) < 1e-15);
+ * ```
+ */
 export function cexp(a: Complex): Complex {
   const m = Math.exp(a.re);
   return { re: m * Math.cos(a.im), im: m * Math.sin(a.im) };

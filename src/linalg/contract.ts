@@ -82,7 +82,15 @@ export function tensordot(a: Tensor, b: Tensor, axes: number | readonly [readonl
   return new Tensor(dtype, [...freeA.map((i) => a.shape[i]!), ...freeB.map((i) => b.shape[i]!)], C);
 }
 
-/** Sums `t` over the given axes (which are removed). */
+/**
+ * Sums `t` over the given axes (which are removed).
+ *
+ * @example
+ * ```ts
+ * const s = sumAxes(ones([2, 3, 4]), [0, 2]);
+ * console.assert(s.shape.join() === "3" && s.get(0) === 8);
+ * ```
+ */
 export function sumAxes(t: Tensor, axes: readonly number[]): Tensor {
   const ax = axes.map((x) => normalizeAxis(x, t.ndim));
   if (ax.length === 0) return t;

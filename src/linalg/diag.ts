@@ -22,7 +22,14 @@ export function diag(v: Tensor | ArrayLike<number>): Tensor {
   return out;
 }
 
-/** The main diagonal of a matrix as a vector. */
+/**
+ * The main diagonal of a matrix as a vector.
+ *
+ * @example
+ * ```ts
+ * console.assert(diagonal(tensor([[1, 2], [3, 4]])).get(1) === 4);
+ * ```
+ */
 export function diagonal<D extends DType>(m: Tensor<D>): Tensor<D> {
   if (m.ndim !== 2) throw new ShapeError(`diagonal: needs a matrix, got shape ${formatShape(m.shape)}`);
   const [r, c] = [m.shape[0]!, m.shape[1]!];
@@ -33,7 +40,14 @@ export function diagonal<D extends DType>(m: Tensor<D>): Tensor<D> {
   return out;
 }
 
-/** Sum of the diagonal: a number for real matrices, `{ re, im }` for complex ones. */
+/**
+ * Sum of the diagonal: a number for real matrices, `{ re, im }` for complex ones.
+ *
+ * @example
+ * ```ts
+ * console.assert(trace(eye(5)) === 5);
+ * ```
+ */
 export function trace(m: Tensor): number | Complex {
   const d = diagonal(m);
   if (d.dtype !== "c128") {

@@ -6,6 +6,11 @@ import { DTypeError } from "../errors.js";
  * - `c128`: complex double, stored interleaved (re, im) in a `Float64Array` of twice the size,
  *   the layout numpy's `complex128` uses, so `.npy` files map one to one.
  * - `f32`: IEEE single, stored in a `Float32Array` (for the GPU path; decompositions promote it).
+ *
+ * @example
+ * ```ts
+ * console.assert(DTYPES.includes("c128") && DTYPES.length === 3);
+ * ```
  */
 export const DTYPES = ["f64", "c128", "f32"] as const;
 
@@ -31,7 +36,14 @@ export function assertDType(value: unknown, what = "dtype"): asserts value is DT
   }
 }
 
-/** Whether `dtype` is complex. */
+/**
+ * Whether `dtype` is complex.
+ *
+ * @example
+ * ```ts
+ * console.assert(isComplex("c128") && !isComplex("f64"));
+ * ```
+ */
 export function isComplex(dtype: DType): dtype is "c128" {
   return dtype === "c128";
 }
@@ -50,6 +62,11 @@ export function allocStorage<D extends DType>(dtype: D, size: number): StorageOf
 /**
  * The dtype of a binary operation's result: complex wins, then double precision.
  * `f32 ⊕ f32 = f32`, `f32 ⊕ f64 = f64`, anything with `c128` is `c128`.
+ *
+ * @example
+ * ```ts
+ * console.assert(promoteTypes("f32", "f64") === "f64" && promoteTypes("f64", "c128") === "c128");
+ * ```
  */
 export function promoteTypes(a: DType, b: DType): DType {
   if (a === "c128" || b === "c128") return "c128";

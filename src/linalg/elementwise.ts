@@ -50,17 +50,40 @@ export function combine(alpha: number | Complex, x: Tensor, beta: number | Compl
   return out;
 }
 
-/** `a + b` elementwise (same shape; dtype promoted). */
+/**
+ * `a + b` elementwise (same shape; dtype promoted).
+ *
+ * @example
+ * ```ts
+ * console.assert(add(tensor([1, 2]), tensor([3, 4])).get(1) === 6);
+ * ```
+ */
 export function add(a: Tensor, b: Tensor): Tensor {
   return combine(1, a, 1, b);
 }
 
-/** `a − b` elementwise (same shape; dtype promoted). */
+/**
+ * `a − b` elementwise (same shape; dtype promoted).
+ *
+ * @example
+ * ```ts
+ * const a = randn([3], 1);
+ * console.assert(norm(sub(a, a)) === 0);
+ * ```
+ */
 export function sub(a: Tensor, b: Tensor): Tensor {
   return combine(1, a, -1, b);
 }
 
-/** `alpha·t`; a complex `alpha` makes the result complex. */
+/**
+ * `alpha·t`; a complex `alpha` makes the result complex.
+ *
+ * @example
+ * ```ts
+ * const z = scale(tensor([2]), { re: 0, im: 1 });
+ * console.assert(z.dtype === "c128" && (z.get(0) as Complex).im === 2);
+ * ```
+ */
 export function scale(t: Tensor, alpha: number | Complex): Tensor {
   const dtype: DType = typeof alpha === "number" ? t.dtype : "c128";
   const src = asDType(t, dtype);
@@ -81,7 +104,14 @@ export function scale(t: Tensor, alpha: number | Complex): Tensor {
   return out;
 }
 
-/** Elementwise (Hadamard) product of tensors of the same shape. */
+/**
+ * Elementwise (Hadamard) product of tensors of the same shape.
+ *
+ * @example
+ * ```ts
+ * console.assert(mul(tensor([2, 3]), tensor([4, 5])).get(1) === 15);
+ * ```
+ */
 export function mul(a: Tensor, b: Tensor): Tensor {
   sameShape(a, b, "mul");
   const dtype = promoteTypes(a.dtype, b.dtype);
@@ -101,7 +131,14 @@ export function mul(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
-/** Complex conjugate (a copy; real tensors are copied unchanged). */
+/**
+ * Complex conjugate (a copy; real tensors are copied unchanged).
+ *
+ * @example
+ * ```ts
+ * console.assert((conj(tensor([{ re: 1, im: 2 }])).get(0) as Complex).im === -2);
+ * ```
+ */
 export function conj<D extends DType>(t: Tensor<D>): Tensor<D> {
   const out = t.clone();
   if (t.dtype === "c128") for (let i = 1; i < out.data.length; i += 2) out.data[i] = -out.data[i]!;
@@ -115,17 +152,38 @@ function part(t: Tensor, offset: 0 | 1): Tensor<"f64"> {
   return out;
 }
 
-/** Real part as an f64 tensor. */
+/**
+ * Real part as an f64 tensor.
+ *
+ * @example
+ * ```ts
+ * console.assert(real(tensor([{ re: 1, im: 2 }])).get(0) === 1);
+ * ```
+ */
 export function real(t: Tensor): Tensor<"f64"> {
   return part(t, 0);
 }
 
-/** Imaginary part as an f64 tensor (zeros for real tensors). */
+/**
+ * Imaginary part as an f64 tensor (zeros for real tensors).
+ *
+ * @example
+ * ```ts
+ * console.assert(imag(tensor([{ re: 1, im: 2 }])).get(0) === 2 && imag(tensor([5])).get(0) === 0);
+ * ```
+ */
 export function imag(t: Tensor): Tensor<"f64"> {
   return part(t, 1);
 }
 
-/** Elementwise modulus as an f64 tensor. */
+/**
+ * Elementwise modulus as an f64 tensor.
+ *
+ * @example
+ * ```ts
+ * console.assert(abs(tensor([{ re: 3, im: -4 }])).get(0) === 5);
+ * ```
+ */
 export function abs(t: Tensor): Tensor<"f64"> {
   const out = new Tensor("f64", t.shape);
   if (t.dtype === "c128") for (let i = 0; i < t.size; i++) out.data[i] = Math.hypot(t.data[2 * i]!, t.data[2 * i + 1]!);
@@ -133,7 +191,14 @@ export function abs(t: Tensor): Tensor<"f64"> {
   return out;
 }
 
-/** Whether every stored number is finite. */
+/**
+ * Whether every stored number is finite.
+ *
+ * @example
+ * ```ts
+ * console.assert(allFinite(tensor([1, 2])) && !allFinite(tensor([1, Infinity])));
+ * ```
+ */
 export function allFinite(t: Tensor): boolean {
   const d = t.data;
   for (let i = 0; i < d.length; i++) {
@@ -146,6 +211,13 @@ export function allFinite(t: Tensor): boolean {
 /**
  * Throws a {@link NonFiniteError} naming the operation, the tensor's shape and the first
  * offending element if `t` holds NaN or ±Infinity.
+ *
+ * @example
+ * ```ts
+ * let message = "";
+ * try { assertFinite(tensor([0, NaN]), "myOp"); } catch (e) { message = (e as Error).message; }
+ * console.assert(message.includes("myOp") && message.includes("flat index 1"));
+ * ```
  */
 export function assertFinite(t: Tensor, operation: string): void {
   const d = t.data;

@@ -42,7 +42,14 @@ export function norm(t: Tensor): number {
   return normOfWords(t.data);
 }
 
-/** Largest modulus of any element (0 for an empty tensor). */
+/**
+ * Largest modulus of any element (0 for an empty tensor).
+ *
+ * @example
+ * ```ts
+ * console.assert(maxAbs(tensor([1, -7, 3])) === 7);
+ * ```
+ */
 export function maxAbs(t: Tensor): number {
   let m = 0;
   const d = t.data;
@@ -91,14 +98,29 @@ export function vdot(a: Tensor, b: Tensor): number | Complex {
   return sumProducts(a, b, true, "vdot");
 }
 
-/** Σ a_i·b_i without conjugation (the bilinear form). */
+/**
+ * Σ a_i·b_i without conjugation (the bilinear form).
+ *
+ * @example
+ * ```ts
+ * const z = tensor([{ re: 0, im: 1 }]);
+ * console.assert((dotAll(z, z) as Complex).re === -1); // i·i, where vdot gives +1
+ * ```
+ */
 export function dotAll(a: Tensor<"f64" | "f32">, b: Tensor<"f64" | "f32">): number;
 export function dotAll(a: Tensor, b: Tensor): number | Complex;
 export function dotAll(a: Tensor, b: Tensor): number | Complex {
   return sumProducts(a, b, false, "dotAll");
 }
 
-/** ‖a − b‖_F for tensors of equal size. */
+/**
+ * ‖a − b‖_F for tensors of equal size.
+ *
+ * @example
+ * ```ts
+ * console.assert(distance(tensor([0, 0]), tensor([3, 4])) === 5);
+ * ```
+ */
 export function distance(a: Tensor, b: Tensor): number {
   const dtype = pairCheck(a, b, "distance");
   const x = asDType(a, dtype).data, y = asDType(b, dtype).data;

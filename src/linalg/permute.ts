@@ -117,7 +117,15 @@ export function permute<D extends DType>(t: Tensor<D>, axes: readonly number[]):
   return new Tensor(t.dtype, shape, out);
 }
 
-/** All axes reversed (the matrix transpose for 2-D tensors). */
+/**
+ * All axes reversed (the matrix transpose for 2-D tensors).
+ *
+ * @example
+ * ```ts
+ * const a = randn([2, 5], 3);
+ * console.assert(transpose(a).get(4, 1) === a.get(1, 4));
+ * ```
+ */
 export function transpose<D extends DType>(t: Tensor<D>): Tensor<D> {
   return permute(
     t,
@@ -125,7 +133,15 @@ export function transpose<D extends DType>(t: Tensor<D>): Tensor<D> {
   );
 }
 
-/** Conjugate transpose of a matrix. */
+/**
+ * Conjugate transpose of a matrix.
+ *
+ * @example
+ * ```ts
+ * const z = tensor([[{ re: 1, im: 2 }, { re: 0, im: 0 }]]);
+ * console.assert((adjoint(z).get(0, 0) as Complex).im === -2 && adjoint(z).shape.join() === "2,1");
+ * ```
+ */
 export function adjoint<D extends DType>(t: Tensor<D>): Tensor<D> {
   assertRank(t, 2, "adjoint");
   const tt = transpose(t);

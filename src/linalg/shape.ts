@@ -3,7 +3,14 @@ import { ArgumentError, ShapeError } from "../errors.js";
 /** A tensor shape: non-negative integer dimensions, row-major (C order). */
 export type Shape = readonly number[];
 
-/** `[2, 3]` style text for messages. */
+/**
+ * `[2, 3]` style text for messages.
+ *
+ * @example
+ * ```ts
+ * console.assert(formatShape([2, 3]) === "[2, 3]");
+ * ```
+ */
 export function formatShape(shape: Shape): string {
   return `[${shape.join(", ")}]`;
 }

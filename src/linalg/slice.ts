@@ -94,6 +94,13 @@ export function slice<D extends DType>(t: Tensor<D>, spec: readonly AxisSlice[])
 /**
  * Writes `source` into the sub-block of `target` selected by `spec`, in place. The block's shape
  * (after dropping indexed axes) must equal `source.shape`; dtypes must match.
+ *
+ * @example
+ * ```ts
+ * const t = zeros([3, 3]);
+ * assignSlice(t, [[0, 2], 1], ones([2]));
+ * console.assert(t.get(1, 1) === 1 && t.get(2, 1) === 0);
+ * ```
  */
 export function assignSlice(target: Tensor, spec: readonly AxisSlice[], source: Tensor): void {
   if (target.dtype !== source.dtype) {

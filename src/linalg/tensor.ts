@@ -278,22 +278,53 @@ function flattenNested(values: unknown, shape: number[], axis: number, out: Arra
   for (const v of values) flattenNested(v, shape, axis + 1, out);
 }
 
-/** `Tensor.zeros` as a function. */
+/**
+ * A zero tensor (`Tensor.zeros` as a function).
+ *
+ * @example
+ * ```ts
+ * const z = zeros([2, 3], "c128");
+ * console.assert(z.size === 6 && z.data.length === 12 && norm(z) === 0);
+ * ```
+ */
 export function zeros<D extends DType = "f64">(shape: ArrayLike<number>, dtype: D = "f64" as D): Tensor<D> {
   return Tensor.zeros(shape, dtype);
 }
 
-/** A tensor of ones. */
+/**
+ * A tensor of ones.
+ *
+ * @example
+ * ```ts
+ * console.assert(norm(ones([4])) === 2);
+ * ```
+ */
 export function ones<D extends DType = "f64">(shape: ArrayLike<number>, dtype: D = "f64" as D): Tensor<D> {
   return Tensor.full(shape, 1, dtype);
 }
 
-/** `Tensor.eye` as a function. */
+/**
+ * The identity matrix (`Tensor.eye` as a function).
+ *
+ * @example
+ * ```ts
+ * const a = randn([3, 3], 1);
+ * console.assert(distance(matmul(eye(3), a), a) === 0);
+ * ```
+ */
 export function eye<D extends DType = "f64">(n: number, m: number = n, dtype: D = "f64" as D): Tensor<D> {
   return Tensor.eye(n, m, dtype);
 }
 
-/** `Tensor.fromArray` as a function. */
+/**
+ * A tensor from nested arrays (`Tensor.fromArray` as a function).
+ *
+ * @example
+ * ```ts
+ * const t = tensor([[1, 2], [3, 4]]);
+ * console.assert(t.shape.join() === "2,2" && t.get(1, 0) === 3);
+ * ```
+ */
 export function tensor<D extends DType = DType>(values: unknown, options: { dtype?: D; shape?: ArrayLike<number> } = {}): Tensor<D> {
   return Tensor.fromArray(values, options);
 }

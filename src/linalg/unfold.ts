@@ -31,7 +31,15 @@ export function unfold<D extends DType>(t: Tensor<D>, rowModes: readonly number[
   return permute(t, [...rows, ...cols]).reshape([r, c]);
 }
 
-/** Inverse of {@link unfold}: folds a matrix back into a tensor of `shape`. */
+/**
+ * Inverse of {@link unfold}: folds a matrix back into a tensor of `shape`.
+ *
+ * @example
+ * ```ts
+ * const t = randn([2, 3, 4], 5);
+ * console.assert(distance(fold(unfold(t, [2, 0]), [2, 3, 4], [2, 0]), t) === 0);
+ * ```
+ */
 export function fold<D extends DType>(m: Tensor<D>, shape: readonly number[], rowModes: readonly number[]): Tensor<D> {
   const full = validateShape(shape);
   const { rows, cols } = splitModes(full.length, rowModes);

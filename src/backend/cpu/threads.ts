@@ -164,7 +164,14 @@ export function setNumThreads(n: number): void {
   numThreads = n;
 }
 
-/** The number of threads the dense kernels may use. */
+/**
+ * The number of threads the dense kernels may use.
+ *
+ * @example
+ * ```ts
+ * console.assert(getNumThreads() >= 1);
+ * ```
+ */
 export function getNumThreads(): number {
   numThreads ??= threadsFromEnv();
   return numThreads;

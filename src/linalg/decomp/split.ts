@@ -57,7 +57,14 @@ export function registerSplit(name: string, driver: SplitDriver, truncates: bool
   registry.set(name, { driver, truncates });
 }
 
-/** Names of the registered split methods. */
+/**
+ * Names of the registered split methods.
+ *
+ * @example
+ * ```ts
+ * console.assert(["svd", "qr", "lq", "eigh"].every((m) => splitMethods().includes(m)));
+ * ```
+ */
 export function splitMethods(): string[] {
   return [...registry.keys()];
 }
