@@ -19,3 +19,6 @@ export { eigh, eigvalsh, type EighOptions, type EighResult } from "./decomp/eigh
 export { lstsq, type LstsqOptions, type LstsqResult } from "./decomp/lstsq.js";
 export { decodeNpy, encodeNpy, readNpy, writeNpy } from "./io/npy.js";
 export { registerSplit, split, splitMethods, type Absorb, type SplitDriver, type SplitFactors, type SplitOptions, type SplitResult } from "./decomp/split.js";
+export { det, inv, lu, luSolve, solve, SingularMatrixError, type LuResult } from "./decomp/lu.js";
+export { expm } from "./expm/expm.js";
+export { expmv, type ExpmvInfo, type ExpmvOptions, type ExpmvResult, type LinearOperator } from "./expm/krylov.js";

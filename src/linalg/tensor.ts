@@ -103,7 +103,11 @@ export class Tensor<D extends DType = DType> {
    * or number array with an explicit `shape`. Data is copied. The dtype defaults to `c128` when
    * any element is complex, else `f64`.
    */
-  static fromArray<D extends DType = DType>(
+  static fromArray<D extends DType>(values: unknown, options: { dtype: D; shape?: ArrayLike<number> }): Tensor<D>;
+  // Without an explicit dtype the result's dtype is only known at run time: typing it as
+  // Tensor (not a generic D) keeps TypeScript from inferring D from the surrounding context.
+  static fromArray(values: unknown, options?: { shape?: ArrayLike<number> }): Tensor;
+  static fromArray<D extends DType>(
     values: unknown,
     options: { dtype?: D; shape?: ArrayLike<number> } = {},
   ): Tensor<D> {
@@ -325,6 +329,8 @@ export function eye<D extends DType = "f64">(n: number, m: number = n, dtype: D 
  * console.assert(t.shape.join() === "2,2" && t.get(1, 0) === 3);
  * ```
  */
-export function tensor<D extends DType = DType>(values: unknown, options: { dtype?: D; shape?: ArrayLike<number> } = {}): Tensor<D> {
-  return Tensor.fromArray(values, options);
+export function tensor<D extends DType>(values: unknown, options: { dtype: D; shape?: ArrayLike<number> }): Tensor<D>;
+export function tensor(values: unknown, options?: { shape?: ArrayLike<number> }): Tensor;
+export function tensor(values: unknown, options: { dtype?: DType; shape?: ArrayLike<number> } = {}): Tensor {
+  return Tensor.fromArray(values, options as { dtype: DType });
 }
