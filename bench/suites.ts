@@ -1,0 +1,86 @@
+/**
+ * The benchmark suites by name and the one routine that runs a suite, prints it and writes
+ * its JSON file; both `node dist/bench/run.js` and `arbor bench` call {@link runBench}.
+ */
+import { availableParallelism } from "node:os";
+import { mkdirSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { stderrProgress, writeJsonAtomic, type ComparisonRecord, type SuiteOutput, type SuiteRunOptions } from "./harness.js";
+import { linalgTable, runLinalg } from "./linalg.js";
+
+/** A benchmark suite: how to run it and how to show its records. */
+export interface Suite {
+  description: string;
+  run(options: SuiteRunOptions): SuiteOutput<ComparisonRecord>;
+  table(records: readonly ComparisonRecord[]): string;
+}
+
+/** Registered suites; a new suite is one entry here plus its module. */
+export const SUITES: Readonly<Record<string, Suite>> = {
+  linalg: {
+    description: "GEMM, QR, SVD and eigh (f64, c128) against numpy in the same run",
+    run: runLinalg,
+    table: linalgTable,
+  },
+};
+
+/** Options of {@link runBench}, as given on a command line. */
+export interface BenchOptions {
+  suite: string;
+  quick: boolean;
+  /** Thread counts; default 1 and 2, or 1 alone with `quick`. */
+  threads?: readonly number[];
+  /** Print the records as JSON on stdout instead of the table. */
+  json: boolean;
+  /**
+   * The JSON file to write; default `bench/results/<suite>.json` under the working directory,
+   * or `<suite>-quick.json` with `quick`, so a smoke run never replaces the full results.
+   */
+  out?: string;
+  quiet: boolean;
+}
+
+/**
+ * Parses a thread list such as `"1,2"`.
+ * @throws {Error} naming the bad entry unless every entry is an integer in 1..256.
+ */
+export function parseThreads(text: string): number[] {
+  const list = text.split(",").map((s) => s.trim());
+  for (const s of list) {
+    const n = Number(s);
+    if (s === "" || !Number.isInteger(n) || n < 1 || n > 256) throw new Error(`--threads: "${s}" is not a thread count (expected integers 1..256, e.g. 1,2)`);
+  }
+  return [...new Set(list.map(Number))];
+}
+
+/**
+ * Runs a suite, prints its table (or JSON) on stdout and writes the records atomically.
+ * @returns the path of the JSON file written.
+ * @throws {Error} for an unknown suite name.
+ */
+export function runBench(options: BenchOptions): string {
+  const suite = SUITES[options.suite];
+  if (suite === undefined) throw new Error(`unknown benchmark suite "${options.suite}"; available: ${Object.keys(SUITES).join(", ")}`);
+  const threads = options.threads ?? (options.quick ? [1] : [1, 2]);
+  const progress = stderrProgress(options.quiet);
+  const out = resolve(options.out ?? `bench/results/${options.suite}${options.quick ? "-quick" : ""}.json`);
+  // Fail before a long run, not after it, when the results cannot be written.
+  mkdirSync(dirname(out), { recursive: true });
+  progress.line(`arbor bench ${options.suite}${options.quick ? " --quick" : ""}: threads ${threads.join(",")}`);
+  const { records, notes } = suite.run({
+    quick: options.quick,
+    threads,
+    progress,
+    warn: (message) => void process.stderr.write(`arbor bench: warning: ${message}\n`),
+  });
+  writeJsonAtomic(out, records);
+  if (options.json) {
+    process.stdout.write(JSON.stringify(records, null, 2) + "\n");
+    progress.line(`wrote ${out}`);
+  } else {
+    const header = [`${options.suite}${options.quick ? " (quick)" : ""}: node ${process.version}, ${availableParallelism()} CPUs`, ...notes].join("; ");
+    const where = relative(process.cwd(), out) || out;
+    process.stdout.write(`${header}\n\n${suite.table(records)}\n\nratio = arbor ms / numpy ms (best time, same run, same thread count); wrote ${where}\n`);
+  }
+  return out;
+}
