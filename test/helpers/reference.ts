@@ -1,3 +1,5 @@
+import { Tensor } from "../../src/linalg/tensor.js";
+
 // Independent, deliberately naive reference implementations used as test oracles.
 
 /** C = op(A)·op(B) for row-major real matrices given as flat arrays. */
@@ -110,10 +112,19 @@ export function naiveContract(
 }
 
 /** A tensor of test data in [-0.5, 0.5) from the helper LCG (independent of arbor's PRNG). */
-export async function testTensor(shape: number[], dtype: "f64" | "c128" | "f32", seed: number) {
-  const { Tensor } = await import("../../src/linalg/tensor.js");
+export function fillTensor(shape: number[], dtype: "f64" | "c128" | "f32", seed: number): Tensor {
   const t = new Tensor(dtype, shape);
   const r = lcg(seed);
   for (let i = 0; i < t.data.length; i++) t.data[i] = r();
   return t;
+}
+
+/** The error `f` throws (the test fails if it returns normally). */
+export function captureError(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected an error");
 }

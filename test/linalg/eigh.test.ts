@@ -9,19 +9,13 @@ import { matmul } from "../../src/linalg/matmul.js";
 import { distance, norm } from "../../src/linalg/norms.js";
 import { adjoint } from "../../src/linalg/permute.js";
 import { Tensor, eye, tensor, zeros } from "../../src/linalg/tensor.js";
-import { lcg } from "../helpers/reference.js";
+import { fillTensor } from "../helpers/reference.js";
 
 const EPS = 2 ** -52;
 
-function fill(shape: number[], dtype: "f64" | "c128", seed: number): Tensor {
-  const t = new Tensor(dtype, shape);
-  const r = lcg(seed);
-  for (let i = 0; i < t.data.length; i++) t.data[i] = r();
-  return t;
-}
 
 function hermitian(n: number, dtype: "f64" | "c128", seed: number): Tensor {
-  const a = fill([n, n], dtype, seed);
+  const a = fillTensor([n, n], dtype, seed);
   return scale(add(a, adjoint(a)), 0.5);
 }
 
@@ -62,7 +56,7 @@ describe("eigh", () => {
     for (const dtype of ["f64", "c128"] as const) {
       const n = 40;
       const lambda = Float64Array.from({ length: n }, (_, i) => -5 + 0.25 * i);
-      const Q = qr(fill([n, n], dtype, 11)).Q!;
+      const Q = qr(fillTensor([n, n], dtype, 11)).Q!;
       const D = dtype === "c128" ? diag(Array.from(lambda)).astype("c128") : diag(Array.from(lambda));
       const A = matmul(matmul(Q, D), Q, { adjointB: true });
       // Symmetrise exactly (the product is Hermitian only to rounding).
@@ -75,7 +69,7 @@ describe("eigh", () => {
 
   it("handles degenerate eigenvalues with an orthonormal eigenbasis", () => {
     checkEigh(eye(6));
-    const Q = qr(fill([8, 8], "c128", 3)).Q!;
+    const Q = qr(fillTensor([8, 8], "c128", 3)).Q!;
     const D = diag([1, 1, 1, 2, 2, 5, 5, 5]).astype("c128");
     const A = matmul(matmul(Q, D), Q, { adjointB: true });
     checkEigh(scale(add(A, adjoint(A)), 0.5));
@@ -103,7 +97,7 @@ describe("eigh", () => {
     expect(() => eigh(tensor([[1, 2], [0, 1]]))).toThrow(ArgumentError);
     expect(() => eigh(tensor([[1, 2], [0, 1]]))).toThrow(/not Hermitian: max\|A − Aᴴ\| = 2\.000e\+0/);
     expect(() => eigh(tensor([[{ re: 1, im: 1 }]]))).toThrow(/not Hermitian/);
-    expect(() => eigh(fill([2, 3], "f64", 1))).toThrow(ShapeError);
+    expect(() => eigh(fillTensor([2, 3], "f64", 1))).toThrow(ShapeError);
     expect(() => eigh(tensor([[NaN]]))).toThrow(NonFiniteError);
     expect(() => eigh(tensor([[1]]), { vector: false } as never)).toThrow(/unknown option "vector"/);
     // A skipped check decomposes the lower triangle, as LAPACK does.

@@ -4,16 +4,10 @@ import { qr } from "../../src/linalg/decomp/qr.js";
 import { matmul } from "../../src/linalg/matmul.js";
 import { distance, norm } from "../../src/linalg/norms.js";
 import { Tensor, eye, tensor, zeros } from "../../src/linalg/tensor.js";
-import { lcg } from "../helpers/reference.js";
+import { fillTensor } from "../helpers/reference.js";
 
 const EPS = 2 ** -52;
 
-function fill(shape: number[], dtype: "f64" | "c128", seed: number): Tensor {
-  const t = new Tensor(dtype, shape);
-  const r = lcg(seed);
-  for (let i = 0; i < t.data.length; i++) t.data[i] = r();
-  return t;
-}
 
 function checkQr(A: Tensor, mode: "reduced" | "complete"): void {
   const [m, n] = A.shape as [number, number];
@@ -39,13 +33,13 @@ describe("qr", () => {
   for (const dtype of ["f64", "c128"] as const)
     for (const [m, n] of shapes)
       for (const mode of ["reduced", "complete"] as const)
-        it(`${dtype} ${m}×${n} ${mode}`, () => checkQr(fill([m, n], dtype, m * 1000 + n), mode));
+        it(`${dtype} ${m}×${n} ${mode}`, () => checkQr(fillTensor([m, n], dtype, m * 1000 + n), mode));
 
-  it("factors the tall-skinny shape tree networks produce (4096×32)", () => checkQr(fill([4096, 32], "f64", 3), "reduced"));
+  it("factors the tall-skinny shape tree networks produce (4096×32)", () => checkQr(fillTensor([4096, 32], "f64", 3), "reduced"));
 
   it("handles rank-deficient and zero matrices", () => {
-    const r = fill([8, 1], "f64", 1);
-    const deficient = matmul(r, fill([1, 6], "f64", 2)); // rank 1
+    const r = fillTensor([8, 1], "f64", 1);
+    const deficient = matmul(r, fillTensor([1, 6], "f64", 2)); // rank 1
     checkQr(deficient, "reduced");
     checkQr(zeros([5, 3]), "reduced");
     const { R } = qr(zeros([5, 3]), { mode: "r" });

@@ -5,14 +5,8 @@ import { assignSlice, concat, slice } from "../../src/linalg/slice.js";
 import { fold, modeProduct, unfold } from "../../src/linalg/unfold.js";
 import { contract } from "../../src/linalg/contract.js";
 import { Tensor, eye, ones, tensor, zeros } from "../../src/linalg/tensor.js";
-import { lcg, maxAbsDiff } from "../helpers/reference.js";
+import { maxAbsDiff, fillTensor } from "../helpers/reference.js";
 
-function fill(shape: number[], seed: number, dtype: "f64" | "c128" = "f64"): Tensor {
-  const t = new Tensor(dtype, shape);
-  const r = lcg(seed);
-  for (let i = 0; i < t.data.length; i++) t.data[i] = r();
-  return t;
-}
 
 describe("slice / assignSlice / concat", () => {
   it("slices ranges and drops indexed axes", () => {
@@ -37,8 +31,8 @@ describe("slice / assignSlice / concat", () => {
         fc.boolean(),
         ([shape, pairs], cplx) => {
           const ranges = pairs.map(([x, y]) => [Math.min(x, y), Math.max(x, y)] as const);
-          const target = fill(shape, 1, cplx ? "c128" : "f64");
-          const block = fill(ranges.map(([x, y]) => y - x), 2, cplx ? "c128" : "f64");
+          const target = fillTensor(shape, cplx ? "c128" : "f64", 1);
+          const block = fillTensor(ranges.map(([x, y]) => y - x), cplx ? "c128" : "f64", 2);
           assignSlice(target, ranges, block);
           expect(Array.from(slice(target, ranges).data)).toEqual(Array.from(block.data));
         },
@@ -63,7 +57,7 @@ describe("unfold / fold / modeProduct", () => {
           fc.tuple(fc.constant(shape), fc.shuffledSubarray(shape.map((_, i) => i))),
         ),
         ([shape, rows]) => {
-          const t = fill(shape, 3);
+          const t = fillTensor(shape, "f64", 3);
           const m = unfold(t, rows);
           expect(m.ndim).toBe(2);
           expect(Array.from(fold(m, shape, rows).data)).toEqual(Array.from(t.data));
@@ -73,14 +67,14 @@ describe("unfold / fold / modeProduct", () => {
   });
 
   it("mode-k unfolding places element (i0, …) at row i_k", () => {
-    const t = fill([2, 3, 4], 4);
+    const t = fillTensor([2, 3, 4], "f64", 4);
     const m = unfold(t, [1]);
     expect(m.get(2, 1 * 4 + 3)).toBe(t.get(1, 2, 3));
   });
 
   it("modeProduct equals the contraction with the matrix's columns", () => {
-    const t = fill([2, 3, 4], 5);
-    const M = fill([5, 3], 6);
+    const t = fillTensor([2, 3, 4], "f64", 5);
+    const M = fillTensor([5, 3], "f64", 6);
     const y = modeProduct(t, M, 1);
     expect(y.shape).toEqual([2, 5, 4]);
     const want = contract(t, ["a", "k", "c"], M, ["j", "k"], ["a", "j", "c"]);

@@ -7,14 +7,8 @@ import { distance, norm } from "../../src/linalg/norms.js";
 import { permute } from "../../src/linalg/permute.js";
 import { unfold } from "../../src/linalg/unfold.js";
 import { Tensor, eye } from "../../src/linalg/tensor.js";
-import { lcg } from "../helpers/reference.js";
+import { fillTensor } from "../helpers/reference.js";
 
-function fill(shape: number[], dtype: "f64" | "c128", seed: number): Tensor {
-  const t = new Tensor(dtype, shape);
-  const r = lcg(seed);
-  for (let i = 0; i < t.data.length; i++) t.data[i] = r();
-  return t;
-}
 
 function rejoin(left: Tensor, right: Tensor): Tensor {
   const l = left.shape.map((_, i) => `l${i}`);
@@ -27,7 +21,7 @@ function rejoin(left: Tensor, right: Tensor): Tensor {
 describe("split", () => {
   it("reconstructs exactly without truncation for every method and absorb mode", () => {
     for (const dtype of ["f64", "c128"] as const) {
-      const t = fill([3, 4, 5], dtype, 1);
+      const t = fillTensor([3, 4, 5], dtype, 1);
       // left axes (0, 2), right axis 1: the rejoined tensor is t permuted to (0, 2, 1).
       const want = permute(t, [0, 2, 1]);
       for (const method of ["svd", "qr", "lq", "eigh"]) {
@@ -41,7 +35,7 @@ describe("split", () => {
   });
 
   it("leaves the left factor orthonormal with absorb 'right' (and the right one with 'left')", () => {
-    const t = fill([6, 7, 3], "c128", 2);
+    const t = fillTensor([6, 7, 3], "c128", 2);
     const { left } = split(t, [0], { absorb: "right" });
     const L = unfold(left, [0]);
     expect(distance(matmul(L, L, { adjointA: true }), eye(L.shape[1]!, L.shape[1]!, "c128"))).toBeLessThan(1e-13);
@@ -51,7 +45,7 @@ describe("split", () => {
   });
 
   it("truncates with svd and reports the discarded weight; absorb 'none' returns σ apart", () => {
-    const t = fill([8, 9], "f64", 3);
+    const t = fillTensor([8, 9], "f64", 3);
     const { left, right, s, info } = split(t, [0], { maxRank: 3, absorb: "none" });
     expect(left.shape).toEqual([8, 3]);
     expect(s!.length).toBe(3);
@@ -60,7 +54,7 @@ describe("split", () => {
   });
 
   it("rejects unknown methods, absorb modes and truncation for exact methods", () => {
-    const t = fill([3, 3], "f64", 4);
+    const t = fillTensor([3, 3], "f64", 4);
     expect(() => split(t, [0], { method: "cholesky" })).toThrow(/unknown method "cholesky"; registered: svd, qr/);
     expect(() => split(t, [0], { absorb: "middle" as never })).toThrow(ArgumentError);
     expect(() => split(t, [0], { method: "qr", maxRank: 2 })).toThrow(/does not truncate/);

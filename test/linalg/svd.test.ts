@@ -10,16 +10,10 @@ import { diag } from "../../src/linalg/diag.js";
 import { matmul } from "../../src/linalg/matmul.js";
 import { distance, norm } from "../../src/linalg/norms.js";
 import { Tensor, eye, tensor, zeros } from "../../src/linalg/tensor.js";
-import { lcg } from "../helpers/reference.js";
+import { fillTensor } from "../helpers/reference.js";
 
 const EPS = 2 ** -52;
 
-function fill(shape: number[], dtype: "f64" | "c128", seed: number): Tensor {
-  const t = new Tensor(dtype, shape);
-  const r = lcg(seed);
-  for (let i = 0; i < t.data.length; i++) t.data[i] = r();
-  return t;
-}
 
 function sigmaMatrix(s: Float64Array, dtype: "f64" | "c128"): Tensor {
   const d = diag(Array.from(s));
@@ -47,14 +41,14 @@ function checkSvd(A: Tensor): void {
 describe("svd", () => {
   const shapes: Array<[number, number]> = [[1, 1], [1, 6], [6, 1], [2, 2], [5, 3], [3, 5], [12, 12], [40, 7], [7, 40], [64, 64], [150, 90], [90, 150], [200, 40]];
   for (const dtype of ["f64", "c128"] as const)
-    for (const [m, n] of shapes) it(`${dtype} ${m}×${n}`, () => checkSvd(fill([m, n], dtype, 31 * m + n)));
+    for (const [m, n] of shapes) it(`${dtype} ${m}×${n}`, () => checkSvd(fillTensor([m, n], dtype, 31 * m + n)));
 
   it("recovers a prescribed spectrum (random orthogonal factors)", () => {
     for (const dtype of ["f64", "c128"] as const) {
       const n = 40;
       const sigma = Float64Array.from({ length: n }, (_, i) => 10 - 0.2 * i);
-      const Q1 = qr(fill([n, n], dtype, 7)).Q!;
-      const Q2 = qr(fill([n, n], dtype, 8)).Q!;
+      const Q1 = qr(fillTensor([n, n], dtype, 7)).Q!;
+      const Q2 = qr(fillTensor([n, n], dtype, 8)).Q!;
       const A = matmul(matmul(Q1, sigmaMatrix(sigma, dtype)), Q2, { adjointB: true });
       const s = singularValues(A);
       for (let i = 0; i < n; i++) expect(Math.abs(s[i]! - sigma[i]!)).toBeLessThanOrEqual(20 * n * EPS * 10);
@@ -65,8 +59,8 @@ describe("svd", () => {
     const n = 64;
     const sigma = Float64Array.from({ length: n }, (_, i) => 10 ** ((-15 * i) / (n - 1)));
     for (const dtype of ["f64", "c128"] as const) {
-      const Q1 = qr(fill([n, n], dtype, 9)).Q!;
-      const Q2 = qr(fill([n, n], dtype, 10)).Q!;
+      const Q1 = qr(fillTensor([n, n], dtype, 9)).Q!;
+      const Q2 = qr(fillTensor([n, n], dtype, 10)).Q!;
       const A = matmul(matmul(Q1, sigmaMatrix(sigma, dtype)), Q2, { adjointB: true });
       checkSvd(A);
       const s = singularValues(A);
@@ -76,7 +70,7 @@ describe("svd", () => {
   });
 
   it("is exact for rank-deficient and zero matrices", () => {
-    const A = matmul(fill([9, 2], "f64", 1), fill([2, 7], "f64", 2)); // rank 2
+    const A = matmul(fillTensor([9, 2], "f64", 1), fillTensor([2, 7], "f64", 2)); // rank 2
     checkSvd(A);
     const s = singularValues(A);
     for (let i = 2; i < 7; i++) expect(s[i]!).toBeLessThanOrEqual(20 * EPS * s[0]!);
@@ -88,7 +82,7 @@ describe("svd", () => {
 
   it("matches ml-matrix's singular values on random real matrices (independent implementation)", () => {
     for (const [m, n] of [[30, 20], [20, 30], [25, 25]] as const) {
-      const A = fill([m, n], "f64", m + n);
+      const A = fillTensor([m, n], "f64", m + n);
       const rows = Array.from({ length: m }, (_, i) => Array.from(A.data.subarray(i * n, (i + 1) * n)));
       const ref = new SingularValueDecomposition(new Matrix(rows), { autoTranspose: true }).diagonal;
       const s = singularValues(A);
@@ -98,7 +92,7 @@ describe("svd", () => {
 
   it("returns square factors with full: true", () => {
     for (const dtype of ["f64", "c128"] as const) {
-      const A = fill([7, 4], dtype, 3);
+      const A = fillTensor([7, 4], dtype, 3);
       const { U, s, Vh } = svd(A, { full: true });
       expect(U.shape).toEqual([7, 7]);
       expect(Vh.shape).toEqual([4, 4]);
@@ -107,7 +101,7 @@ describe("svd", () => {
       const w = dtype === "c128" ? 2 : 1;
       for (let i = 0; i < 7; i++) Uk.data.set(U.data.subarray(w * i * 7, w * (i * 7 + 4)), w * i * 4);
       expect(distance(matmul(matmul(Uk, sigmaMatrix(s, dtype)), Vh), A)).toBeLessThan(1e-13);
-      const W = fill([3, 8], dtype, 4);
+      const W = fillTensor([3, 8], dtype, 4);
       const r = svd(W, { full: true });
       expect(r.U.shape).toEqual([3, 3]);
       expect(r.Vh.shape).toEqual([8, 8]);
@@ -179,7 +173,7 @@ describe("bidiagonal SVD (Demmel–Kahan)", () => {
 
 describe("truncatedSvd", () => {
   it("keeps the rank the tolerance allows and reports the discarded weight (Eckart–Young)", () => {
-    const A = fill([30, 20], "f64", 5);
+    const A = fillTensor([30, 20], "f64", 5);
     const { s } = svd(A);
     const t = truncatedSvd(A, { maxRank: 6 });
     expect(t.s.length).toBe(6);
@@ -194,7 +188,7 @@ describe("truncatedSvd", () => {
   });
 
   it("renormalizes to the original Frobenius norm on request", () => {
-    const A = fill([10, 8], "c128", 6);
+    const A = fillTensor([10, 8], "c128", 6);
     const t = truncatedSvd(A, { maxRank: 3, renormalize: true });
     expect(Math.hypot(...t.s)).toBeCloseTo(norm(A), 12);
   });

@@ -1,6 +1,6 @@
 import { ConvergenceError } from "../../errors.js";
 import type { Arena } from "../../backend/cpu/arena.js";
-import { RotationBatch, type VectorBlock } from "./rotation-batch.js";
+import { RotationBatch, swapBlockColumns, type VectorBlock } from "./rotation-batch.js";
 import { givens, singularValues2x2, svd2x2 } from "./rotations.js";
 
 export type { VectorBlock } from "./rotation-batch.js";
@@ -11,18 +11,6 @@ const MAXITR = 6;
 // Demmel–Kahan relative tolerance: between 10 and 100 ulps.
 const TOLMUL = Math.max(10, Math.min(100, EPS ** -0.125));
 const TOL = TOLMUL * EPS;
-
-function swapColumns(arena: Arena, b: VectorBlock | undefined, i: number, j: number): void {
-  if (b === undefined) return;
-  const f = arena.f64;
-  const len = b.w * b.rows;
-  const pi = b.ptr + b.w * b.ld * i, pj = b.ptr + b.w * b.ld * j;
-  for (let t = 0; t < len; t++) {
-    const x = f[pi + t]!;
-    f[pi + t] = f[pj + t]!;
-    f[pj + t] = x;
-  }
-}
 
 /**
  * Singular values of the real n×n upper bidiagonal B (diagonal d, superdiagonal e) to high
@@ -51,8 +39,8 @@ export function bidiagonalSvd(arena: Arena, n: number, d: Float64Array, e: Float
         const t = d[i]!;
         d[i] = d[best]!;
         d[best] = t;
-        swapColumns(arena, U, i, best);
-        swapColumns(arena, V, i, best);
+        swapBlockColumns(arena, U, i, best);
+        swapBlockColumns(arena, V, i, best);
       }
     }
   });

@@ -44,6 +44,21 @@ export function larfg(F: Field, n: number, alphaPtr: number, x: number): Complex
   return tau;
 }
 
+// A reflector's vector is stored with its first element overwritten (by beta, in LAPACK's
+// packed form); the products need it as 1, so it is set for the duration of `fn`.
+function withUnitHead(F: Field, v: number, fn: () => void): void {
+  const f = F.arena.f64;
+  const v0r = f[v]!, v0i = F.complex ? f[v + 1]! : 0;
+  f[v] = 1;
+  if (F.complex) f[v + 1] = 0;
+  try {
+    fn();
+  } finally {
+    f[v] = v0r;
+    if (F.complex) f[v + 1] = v0i;
+  }
+}
+
 /**
  * C ← (I − tau·v·vᴴ)·C for the mc×nc column-major block C; v starts at `v` with an implicit
  * v₀ = 1 (its stored first element is set to 1 and restored). `work` holds nc elements.
@@ -52,14 +67,10 @@ export function applyReflectorLeft(
   F: Field, v: number, tau: Complex, c: number, ldc: number, mc: number, nc: number, work: number,
 ): void {
   if ((tau.re === 0 && tau.im === 0) || nc === 0) return;
-  const f = F.arena.f64;
-  const v0r = f[v]!, v0i = F.complex ? f[v + 1]! : 0;
-  f[v] = 1;
-  if (F.complex) f[v + 1] = 0;
-  F.gemvC(mc, nc, ONE, c, ldc, v, ZERO, work);
-  F.gerc(mc, nc, { re: -tau.re, im: -tau.im }, v, work, c, ldc);
-  f[v] = v0r;
-  if (F.complex) f[v + 1] = v0i;
+  withUnitHead(F, v, () => {
+    F.gemvC(mc, nc, ONE, c, ldc, v, ZERO, work);
+    F.gerc(mc, nc, { re: -tau.re, im: -tau.im }, v, work, c, ldc);
+  });
 }
 
 /**
@@ -70,15 +81,11 @@ export function applyReflectorRight(
   F: Field, v: number, tau: Complex, c: number, ldc: number, mc: number, nc: number, work: number,
 ): void {
   if ((tau.re === 0 && tau.im === 0) || mc === 0) return;
-  const f = F.arena.f64;
-  const v0r = f[v]!, v0i = F.complex ? f[v + 1]! : 0;
-  f[v] = 1;
-  if (F.complex) f[v + 1] = 0;
-  f.fill(0, work, work + F.w * mc);
-  F.gemvN(mc, nc, ONE, c, ldc, v, work);
-  F.gerc(mc, nc, { re: -tau.re, im: -tau.im }, work, v, c, ldc);
-  f[v] = v0r;
-  if (F.complex) f[v + 1] = v0i;
+  withUnitHead(F, v, () => {
+    F.arena.f64.fill(0, work, work + F.w * mc);
+    F.gemvN(mc, nc, ONE, c, ldc, v, work);
+    F.gerc(mc, nc, { re: -tau.re, im: -tau.im }, work, v, c, ldc);
+  });
 }
 
 /**

@@ -8,6 +8,19 @@ export interface VectorBlock {
   w: 1 | 2;
 }
 
+/** Exchanges columns i and j of a vector block (used when sorting eigen- or singular values). */
+export function swapBlockColumns(arena: Arena, b: VectorBlock | undefined, i: number, j: number): void {
+  if (b === undefined || i === j) return;
+  const f = arena.f64;
+  const len = b.w * b.rows;
+  const pi = b.ptr + b.w * b.ld * i, pj = b.ptr + b.w * b.ld * j;
+  for (let t = 0; t < len; t++) {
+    const x = f[pi + t]!;
+    f[pi + t] = f[pj + t]!;
+    f[pj + t] = x;
+  }
+}
+
 // Rotations held before they are applied: their cosines and sines (16 bytes each) are re-read
 // for every 8-row chunk, so the batch is kept within L2 (128 KiB of rotations).
 const BATCH_ROTATIONS = 8192;

@@ -102,24 +102,23 @@ export function svd(A: Tensor, options: SvdOptions = {}): SvdResult {
   const F = fieldFor(A.dtype === "c128");
   const k = Math.min(m, n);
   const vectors = options.vectors ?? true;
+  const empty = matrixTensor(F, new Float64Array(0), 0, 0);
+  // A tall problem's (U, V) are A's; a wide one decomposes Aᴴ = U′·S·V′ᴴ, so A = V′·S·U′ᴴ.
+  const pack = (r: ArenaSvd, left: [number, number], right: [number, number]): SvdResult =>
+    vectors
+      ? {
+          U: matrixTensor(F, storeRowMajor(F, left[0], m, k, left[1]), m, k),
+          s: r.s,
+          Vh: matrixTensor(F, storeAdjointRowMajor(F, right[0], n, k, right[1]), k, n),
+        }
+      : { U: empty, s: r.s, Vh: empty };
   const thin = F.arena.scope((): SvdResult => {
     if (m >= n) {
       const r = svdTall(F, m, n, loadColMajor(F, A), vectors);
-      if (!vectors) return { U: matrixTensor(F, new Float64Array(0), 0, 0), s: r.s, Vh: matrixTensor(F, new Float64Array(0), 0, 0) };
-      return {
-        U: matrixTensor(F, storeRowMajor(F, r.U, m, k, r.ldu), m, k),
-        s: r.s,
-        Vh: matrixTensor(F, storeAdjointRowMajor(F, r.V, n, k, r.ldv), k, n),
-      };
+      return pack(r, [r.U, r.ldu], [r.V, r.ldv]);
     }
-    // Wide: decompose Aᴴ = U′·S·V′ᴴ, so A = V′·S·U′ᴴ.
     const r = svdTall(F, n, m, loadAdjointColMajor(F, A), vectors);
-    if (!vectors) return { U: matrixTensor(F, new Float64Array(0), 0, 0), s: r.s, Vh: matrixTensor(F, new Float64Array(0), 0, 0) };
-    return {
-      U: matrixTensor(F, storeRowMajor(F, r.V, m, k, r.ldv), m, k),
-      s: r.s,
-      Vh: matrixTensor(F, storeAdjointRowMajor(F, r.U, n, k, r.ldu), k, n),
-    };
+    return pack(r, [r.V, r.ldv], [r.U, r.ldu]);
   });
   if (!vectors || !options.full) return thin;
   return { U: completeColumns(thin.U), s: thin.s, Vh: completeColumns(thin.Vh.reshape([k, n]), true) };

@@ -1,6 +1,6 @@
 import type { Arena } from "../../backend/cpu/arena.js";
 import { ConvergenceError } from "../../errors.js";
-import { RotationBatch, type VectorBlock } from "./rotation-batch.js";
+import { RotationBatch, swapBlockColumns, type VectorBlock } from "./rotation-batch.js";
 import { givens, symmetricEigen2x2 } from "./rotations.js";
 
 const EPS = 2 ** -53;
@@ -209,14 +209,6 @@ function sortAscending(arena: Arena, n: number, d: Float64Array, Z?: VectorBlock
     const t = d[i]!;
     d[i] = d[best]!;
     d[best] = t;
-    if (Z === undefined) continue;
-    const f = arena.f64;
-    const len = Z.w * Z.rows;
-    const pi = Z.ptr + Z.w * Z.ld * i, pj = Z.ptr + Z.w * Z.ld * best;
-    for (let k = 0; k < len; k++) {
-      const x = f[pi + k]!;
-      f[pi + k] = f[pj + k]!;
-      f[pj + k] = x;
-    }
+    swapBlockColumns(arena, Z, i, best);
   }
 }

@@ -7,17 +7,9 @@ import { matmul } from "../../../src/linalg/matmul.js";
 import { distance, norm } from "../../../src/linalg/norms.js";
 import { randn } from "../../../src/linalg/random.js";
 import { Tensor, eye, tensor, zeros } from "../../../src/linalg/tensor.js";
+import { captureError } from "../../helpers/reference.js";
 
 const EPS = 2 ** -52;
-
-function captureError(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected an error");
-}
 
 /** The matrix P with P·A = L·U, rebuilt from the pivots by applying the swaps to the identity. */
 function permutationFromPivots(pivots: Int32Array): Tensor {

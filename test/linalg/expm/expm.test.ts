@@ -13,17 +13,9 @@ import { distance, norm } from "../../../src/linalg/norms.js";
 import { adjoint } from "../../../src/linalg/permute.js";
 import { randn } from "../../../src/linalg/random.js";
 import { Tensor, eye, tensor, zeros } from "../../../src/linalg/tensor.js";
+import { captureError } from "../../helpers/reference.js";
 
 const EPS = 2 ** -52;
-
-function captureError(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected an error");
-}
 
 function relativeError(X: Tensor, ref: Tensor): number {
   return distance(X, ref) / norm(ref);

@@ -11,17 +11,9 @@ import { distance, norm } from "../../../src/linalg/norms.js";
 import { adjoint } from "../../../src/linalg/permute.js";
 import { randn } from "../../../src/linalg/random.js";
 import { Tensor, tensor, zeros } from "../../../src/linalg/tensor.js";
+import { captureError } from "../../helpers/reference.js";
 
 const EPS = 2 ** -52;
-
-function captureError(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected an error");
-}
 
 /** The dense reference exp(t·A)·v (expm is accurate to ~1e-14 relative on these matrices). */
 function reference(A: Tensor, v: Tensor, t: number | Complex): Tensor {
