@@ -47,6 +47,30 @@ describe("permute", () => {
     );
   });
 
+  it("reshape round-trips through any factorisation of the size and shares storage (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 5 }),
+        (shape, factors) => {
+          const t = iota(shape, "c128");
+          // A second shape of the same size: the factors that divide it, then the remainder.
+          let rest = t.size;
+          const other: number[] = [];
+          for (const f of factors) if (rest % f === 0) {
+            other.push(f);
+            rest /= f;
+          }
+          other.push(rest);
+          const r = t.reshape(other);
+          expect(r.data).toBe(t.data);
+          expect(r.reshape([-1]).reshape(shape).shape).toEqual(shape);
+          expect(r.reshape(shape).get(...shape.map((d) => d - 1))).toEqual(t.get(...shape.map((d) => d - 1)));
+        },
+      ),
+    );
+  });
+
   it("transposes large matrices through the blocked path", () => {
     const t = iota([70, 45], "f64");
     const tt = transpose(t);

@@ -29,32 +29,39 @@ function planSplit(m: number, n: number, k: number, flopsPerMac: number): Split 
   return { byRows, bounds };
 }
 
-// Element offsets of the sub-problem [lo, hi) of a split, for operands with `w` words per element.
-function subOperands(split: Split, lo: number, op: Op, ld: number, opOther: Op, ldOther: number, ldc: number, w: number) {
-  if (split.byRows) {
-    // rows lo.. of op(A) and of C
-    return { dA: w * (op === 0 ? lo * ld : lo), dB: 0, dC: w * lo * ldc };
-  }
-  // columns lo.. of op(B) and of C
-  return { dA: 0, dB: w * (opOther === 0 ? lo : lo * ldOther), dC: w * lo };
+/** How the operands of one GEMM sit in memory: transforms, leading dimensions, words per element. */
+interface Layout {
+  m: number;
+  n: number;
+  opA: Op;
+  lda: number;
+  opB: Op;
+  ldb: number;
+  ldc: number;
+  w: number;
 }
 
+// Runs the sub-problems of a split on the kernel team: thread t gets rows (or columns)
+// bounds[t]..bounds[t+1] of C with the matching rows of op(A) (or columns of op(B)), offsets
+// in doubles (or floats) given to `job`, and its own packing workspace.
 function runSplit(
   name: ThreadedKernel,
   split: Split,
-  workspace: (cols: number) => number,
-  alloc: (n: number) => number,
+  L: Layout,
+  workspaceFor: (cols: number) => number,
   job: (mm: number, nn: number, dA: number, dB: number, dC: number, work: number) => number[],
-  m: number, n: number, opA: Op, lda: number, opB: Op, ldb: number, ldc: number, w: number,
 ): void {
   const jobs: number[][] = [];
   for (let t = 0; t + 1 < split.bounds.length; t++) {
     const lo = split.bounds[t]!;
     const hi = split.bounds[t + 1]!;
-    const mm = split.byRows ? hi - lo : m;
-    const nn = split.byRows ? n : hi - lo;
-    const off = subOperands(split, lo, opA, lda, opB, ldb, ldc, w);
-    jobs.push(job(mm, nn, off.dA, off.dB, off.dC, alloc(workspace(nn))));
+    if (split.byRows) {
+      const dA = L.w * (L.opA === 0 ? lo * L.lda : lo);
+      jobs.push(job(hi - lo, L.n, dA, 0, L.w * lo * L.ldc, workspaceFor(L.n)));
+    } else {
+      const dB = L.w * (L.opB === 0 ? lo : lo * L.ldb);
+      jobs.push(job(L.m, hi - lo, 0, dB, L.w * lo, workspaceFor(hi - lo)));
+    }
   }
   kernelTeam(jobs.length).run(name, jobs);
 }
@@ -81,9 +88,8 @@ export function dgemmArena(
       K.dgemm(tA, tB, m, n, k, alpha, 8 * a, lda, 8 * b, ldb, 8 * c, ldc, 8 * work);
       return;
     }
-    runSplit("dgemm", split, (nn) => K.dgemmWorkspace(nn), (x) => arena.allocF64(x),
-      (mm, nn, dA, dB, dC, work) => [tA, tB, mm, nn, k, alpha, 8 * (a + dA), lda, 8 * (b + dB), ldb, 8 * (c + dC), ldc, 8 * work],
-      m, n, opA, lda, opB, ldb, ldc, 1);
+    runSplit("dgemm", split, { m, n, opA, lda, opB, ldb, ldc, w: 1 }, (nn) => arena.allocF64(K.dgemmWorkspace(nn)),
+      (mm, nn, dA, dB, dC, work) => [tA, tB, mm, nn, k, alpha, 8 * (a + dA), lda, 8 * (b + dB), ldb, 8 * (c + dC), ldc, 8 * work]);
   });
 }
 
@@ -108,9 +114,8 @@ export function zgemmArena(
       K.zgemm(opA, opB, m, n, k, alpha.re, alpha.im, 8 * a, lda, 8 * b, ldb, 8 * c, ldc, 8 * work);
       return;
     }
-    runSplit("zgemm", split, (nn) => K.zgemmWorkspace(nn), (x) => arena.allocF64(x),
-      (mm, nn, dA, dB, dC, work) => [opA, opB, mm, nn, k, alpha.re, alpha.im, 8 * (a + dA), lda, 8 * (b + dB), ldb, 8 * (c + dC), ldc, 8 * work],
-      m, n, opA, lda, opB, ldb, ldc, 2);
+    runSplit("zgemm", split, { m, n, opA, lda, opB, ldb, ldc, w: 2 }, (nn) => arena.allocF64(K.zgemmWorkspace(nn)),
+      (mm, nn, dA, dB, dC, work) => [opA, opB, mm, nn, k, alpha.re, alpha.im, 8 * (a + dA), lda, 8 * (b + dB), ldb, 8 * (c + dC), ldc, 8 * work]);
   });
 }
 
@@ -143,8 +148,7 @@ export function sgemmArena(
       K.sgemm(tA, tB, m, n, k, alpha, 4 * a, lda, 4 * b, ldb, 4 * c, ldc, 4 * work);
       return;
     }
-    runSplit("sgemm", split, (nn) => K.sgemmWorkspace(nn), (x) => arena.allocF32(x),
-      (mm, nn, dA, dB, dC, work) => [tA, tB, mm, nn, k, alpha, 4 * (a + dA), lda, 4 * (b + dB), ldb, 4 * (c + dC), ldc, 4 * work],
-      m, n, opA, lda, opB, ldb, ldc, 1);
+    runSplit("sgemm", split, { m, n, opA, lda, opB, ldb, ldc, w: 1 }, (nn) => arena.allocF32(K.sgemmWorkspace(nn)),
+      (mm, nn, dA, dB, dC, work) => [tA, tB, mm, nn, k, alpha, 4 * (a + dA), lda, 4 * (b + dB), ldb, 4 * (c + dC), ldc, 4 * work]);
   });
 }

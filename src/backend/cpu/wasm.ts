@@ -1,3 +1,4 @@
+import { ArborError } from "../../errors.js";
 import { KERNELS_WASM_BASE64 } from "./generated/kernels-wasm.js";
 
 /** The functions arbor's WebAssembly kernel module exports (pointers are byte offsets). */
@@ -86,7 +87,15 @@ export function kernelImports(memory: WebAssembly.Memory): WebAssembly.Imports {
  */
 export function wasmRuntime(): WasmRuntime {
   if (runtime === undefined) {
-    const module = new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
+    let module: WebAssembly.Module;
+    try {
+      module = new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
+    } catch (e) {
+      throw new ArborError(
+        "E_RUNTIME",
+        `arbor's kernels need WebAssembly with SIMD and threads (Node ≥ 20 on x86-64 or arm64); this runtime rejected them: ${String(e)}`,
+      );
+    }
     const memory = createMemory();
     const instance = new WebAssembly.Instance(module, kernelImports(memory));
     runtime = { module, memory, kernels: instance.exports as unknown as KernelExports };
