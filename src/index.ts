@@ -14,6 +14,7 @@
  * @module
  */
 export * from "./linalg/index.js";
+export * from "./tn/index.js";
 export {
   ArborError,
   ArgumentError,

@@ -11,6 +11,14 @@ import { Ttn, type TtnDType } from "./ttn.js";
  * The inner-product matrices of two networks on one tree, leaves→root: for every node v,
  * M_v = X_vᴴ·Y_v (rank_x(v) × rank_y(v)) with X_v, Y_v the subtree tensors. Cost
  * O(Σ_v r³·∏children) instead of the full tensors' size.
+ *
+ * @example
+ * ```ts
+ * const tree = Tree.tucker(3);
+ * const y = Ttn.random(tree, [2, 2, 2], 2, 1); // orthonormal leaves: UᴴU = I
+ * const M = innerMatrices(y, y)[tree.leaf(0)]!;
+ * console.assert(distance(M, eye(2)) < 1e-14);
+ * ```
  */
 export function innerMatrices(x: Ttn, y: Ttn): Tensor[] {
   x.assertCompatible(y, "inner product");

@@ -4,8 +4,17 @@ import type { Tensor } from "../linalg/tensor.js";
 import type { Ttn, TtnDType } from "./ttn.js";
 
 /**
- * The subtree tensor X_v of every node: shape [n_{m1}, …, n_{mk}, r_v] with the subtree's
- * modes in tree order, contracted leaves→root. X_root has r = 1.
+ * The subtree tensor X_v of a node: shape [n_{m1}, …, n_{mk}, r_v] with the subtree's modes in
+ * tree order, contracted leaves→root. X_root has r = 1. In the tree gauge its matricisation
+ * [∏n, r_v] has orthonormal columns.
+ *
+ * @example
+ * ```ts
+ * const tree = Tree.balancedBinary(4);
+ * const y = Ttn.random(tree, [2, 2, 2, 2], 2, 1);
+ * const X = subtreeTensor(y, tree.children(tree.root)[0]!).reshape([4, -1]);
+ * console.assert(distance(matmul(X, X, { adjointA: true }), eye(X.shape[1]!)) < 1e-14);
+ * ```
  */
 export function subtreeTensor<D extends TtnDType>(y: Ttn<D>, v: number): Tensor<D> {
   const { tree } = y;

@@ -136,10 +136,10 @@ describe("OperatorEnvironments: reduced operators", () => {
       const y = randomTtn(tree, new Array(5).fill(2), 3, 8);
       const env = new OperatorEnvironments(x, op, y);
       for (let v = 0; v < tree.numNodes; v++) {
-        const t = fillTensor(y.tensors[v]!.shape.slice(), "f64", 10 + v);
-        const u = fillTensor(x.tensors[v]!.shape.slice(), "c128", 20 + v);
+        const t = fillTensor(y.tensors[v]!.shape.slice(), "f64", 10 + v) as Tensor<"f64">;
+        const u = fillTensor(x.tensors[v]!.shape.slice(), "c128", 20 + v) as Tensor<"c128">;
         const lhs = vdot(u, env.applyAt(v, t));
-        const rhs = matrixElement(x.withTensors(new Map([[v, u]])), op, y.withTensors(new Map([[v, t.astype("f64")]])));
+        const rhs = matrixElement(x.withTensors(new Map([[v, u]])), op, y.withTensors(new Map([[v, t]])));
         expect(absDiff(lhs, rhs), `node ${v}`).toBeLessThan(1e-11 * Math.max(1, Math.hypot(re(rhs), im(rhs))));
       }
     });
