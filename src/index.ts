@@ -25,3 +25,4 @@ export {
   ShapeError,
 } from "./errors.js";
 export { getNumThreads, setNumThreads } from "./backend/cpu/threads.js";
+export { measureFlops } from "./backend/cpu/flops.js";

@@ -1,4 +1,5 @@
 import { getArena, paddedLd } from "../backend/cpu/arena.js";
+import { countFlops } from "../backend/cpu/flops.js";
 import { dgemmArena, sgemmArena, zgemmArena, type Op } from "../backend/cpu/gemm.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { allocStorage, promoteTypes, type DType, type StorageOf } from "./dtype.js";
@@ -75,6 +76,7 @@ export function gemmStorage<D extends DType>(
   const C = allocStorage(dtype, m * n);
   if (m === 0 || n === 0 || k === 0) return C;
   if (m * n * k <= SMALL_MACS) {
+    countFlops((dtype === "c128" ? 8 : 2) * m * n * k);
     if (dtype === "c128") smallComplexGemm(opA, opB, m, n, k, A as Float64Array, lda, B as Float64Array, ldb, C as Float64Array);
     else smallRealGemm(opA, opB, m, n, k, A, lda, B, ldb, C);
     return C;

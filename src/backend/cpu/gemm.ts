@@ -1,5 +1,6 @@
 import type { Complex } from "../../linalg/dtype.js";
 import { getArena } from "./arena.js";
+import { countFlops } from "./flops.js";
 import { getNumThreads, kernelTeam, type ThreadedKernel } from "./threads.js";
 
 /** Operand transform: 0 as stored, 1 transpose, 2 conjugate transpose (= 1 for real dtypes). */
@@ -79,6 +80,7 @@ export function dgemmArena(
   const K = arena.kernels;
   if (beta !== 1) for (let i = 0; i < m; i++) K.dscal(n, beta, 8 * (c + i * ldc));
   if (k === 0 || alpha === 0) return;
+  countFlops(2 * m * n * k);
   const tA = opA === 0 ? 0 : 1;
   const tB = opB === 0 ? 0 : 1;
   arena.scope(() => {
@@ -107,6 +109,7 @@ export function zgemmArena(
   const K = arena.kernels;
   if (beta.re !== 1 || beta.im !== 0) for (let i = 0; i < m; i++) K.zscal(n, beta.re, beta.im, 8 * (c + 2 * i * ldc));
   if (k === 0 || (alpha.re === 0 && alpha.im === 0)) return;
+  countFlops(8 * m * n * k);
   arena.scope(() => {
     const split = planSplit(m, n, k, 8);
     if (split === undefined) {
@@ -139,6 +142,7 @@ export function sgemmArena(
     }
   }
   if (k === 0 || alpha === 0) return;
+  countFlops(2 * m * n * k);
   const tA = opA === 0 ? 0 : 1;
   const tB = opB === 0 ? 0 : 1;
   arena.scope(() => {

@@ -1,5 +1,6 @@
 import type { Arena } from "../../backend/cpu/arena.js";
 import { getArena } from "../../backend/cpu/arena.js";
+import { countFlops } from "../../backend/cpu/flops.js";
 import { dgemmArena, zgemmArena, type Op } from "../../backend/cpu/gemm.js";
 import type { Complex } from "../dtype.js";
 
@@ -48,16 +49,16 @@ function realField(arena: Arena): Field {
     complex: false,
     w: 1,
     arena,
-    dotc: (n, x, y) => ({ re: K.ddot(n, 8 * x, 8 * y), im: 0 }),
-    axpy: (n, al, x, y) => K.daxpy(n, al.re, 8 * x, 8 * y),
-    scal: (n, al, x) => K.dscal(n, al.re, 8 * x),
-    rscal: (n, al, x) => K.dscal(n, al, 8 * x),
-    nrm2: (n, x) => K.dnrm2(n, 8 * x),
-    gemvC: (m, n, al, a, lda, x, be, y) => K.dgemvT(m, n, al.re, 8 * a, lda, 8 * x, be.re, 8 * y),
-    gemvN: (m, n, al, a, lda, x, y) => K.dgemvN(m, n, al.re, 8 * a, lda, 8 * x, 8 * y),
-    gerc: (m, n, al, x, y, a, lda) => K.dger(m, n, al.re, 8 * x, 8 * y, 8 * a, lda),
-    hemvL: (n, al, a, lda, x, y) => K.dsymvL(n, al.re, 8 * a, lda, 8 * x, 8 * y),
-    her2L: (n, al, x, y, a, lda) => K.dsyr2L(n, al.re, 8 * x, 8 * y, 8 * a, lda),
+    dotc: (n, x, y) => (countFlops(2 * n), { re: K.ddot(n, 8 * x, 8 * y), im: 0 }),
+    axpy: (n, al, x, y) => (countFlops(2 * n), K.daxpy(n, al.re, 8 * x, 8 * y)),
+    scal: (n, al, x) => (countFlops(n), K.dscal(n, al.re, 8 * x)),
+    rscal: (n, al, x) => (countFlops(n), K.dscal(n, al, 8 * x)),
+    nrm2: (n, x) => (countFlops(2 * n), K.dnrm2(n, 8 * x)),
+    gemvC: (m, n, al, a, lda, x, be, y) => (countFlops(2 * m * n), K.dgemvT(m, n, al.re, 8 * a, lda, 8 * x, be.re, 8 * y)),
+    gemvN: (m, n, al, a, lda, x, y) => (countFlops(2 * m * n), K.dgemvN(m, n, al.re, 8 * a, lda, 8 * x, 8 * y)),
+    gerc: (m, n, al, x, y, a, lda) => (countFlops(2 * m * n), K.dger(m, n, al.re, 8 * x, 8 * y, 8 * a, lda)),
+    hemvL: (n, al, a, lda, x, y) => (countFlops(2 * n * n), K.dsymvL(n, al.re, 8 * a, lda, 8 * x, 8 * y)),
+    her2L: (n, al, x, y, a, lda) => (countFlops(2 * n * n), K.dsyr2L(n, al.re, 8 * x, 8 * y, 8 * a, lda)),
     // Column-major C = op(A)·op(B) is row-major Cᵀ = op(B)ᵀ·op(A)ᵀ: swap the operands.
     gemm: (opA, opB, m, n, k, al, a, lda, b, ldb, be, c, ldc) =>
       dgemmArena(opB, opA, n, m, k, al.re, b, ldb, a, lda, be.re, c, ldc),
@@ -68,6 +69,7 @@ function complexField(arena: Arena): Field {
   const K = arena.kernels;
   const out = (): number => arena.scratch;
   const dotc = (n: number, x: number, y: number): Complex => {
+    countFlops(8 * n);
     const s = out();
     K.zdotc(n, 8 * x, 8 * y, 8 * s);
     return { re: arena.f64[s]!, im: arena.f64[s + 1]! };
@@ -77,15 +79,15 @@ function complexField(arena: Arena): Field {
     w: 2,
     arena,
     dotc,
-    axpy: (n, al, x, y) => K.zaxpy(n, al.re, al.im, 8 * x, 8 * y),
-    scal: (n, al, x) => K.zscal(n, al.re, al.im, 8 * x),
-    rscal: (n, al, x) => K.dscal(2 * n, al, 8 * x),
-    nrm2: (n, x) => K.dnrm2(2 * n, 8 * x),
-    gemvC: (m, n, al, a, lda, x, be, y) => K.zgemvC(m, n, al.re, al.im, 8 * a, lda, 8 * x, be.re, be.im, 8 * y, 8 * out()),
-    gemvN: (m, n, al, a, lda, x, y) => K.zgemvN(m, n, al.re, al.im, 8 * a, lda, 8 * x, 8 * y),
-    gerc: (m, n, al, x, y, a, lda) => K.zgerc(m, n, al.re, al.im, 8 * x, 8 * y, 8 * a, lda),
-    hemvL: (n, al, a, lda, x, y) => K.zhemvL(n, al.re, al.im, 8 * a, lda, 8 * x, 8 * y),
-    her2L: (n, al, x, y, a, lda) => K.zher2L(n, al.re, al.im, 8 * x, 8 * y, 8 * a, lda),
+    axpy: (n, al, x, y) => (countFlops(8 * n), K.zaxpy(n, al.re, al.im, 8 * x, 8 * y)),
+    scal: (n, al, x) => (countFlops(6 * n), K.zscal(n, al.re, al.im, 8 * x)),
+    rscal: (n, al, x) => (countFlops(2 * n), K.dscal(2 * n, al, 8 * x)),
+    nrm2: (n, x) => (countFlops(4 * n), K.dnrm2(2 * n, 8 * x)),
+    gemvC: (m, n, al, a, lda, x, be, y) => (countFlops(8 * m * n), K.zgemvC(m, n, al.re, al.im, 8 * a, lda, 8 * x, be.re, be.im, 8 * y, 8 * out())),
+    gemvN: (m, n, al, a, lda, x, y) => (countFlops(8 * m * n), K.zgemvN(m, n, al.re, al.im, 8 * a, lda, 8 * x, 8 * y)),
+    gerc: (m, n, al, x, y, a, lda) => (countFlops(8 * m * n), K.zgerc(m, n, al.re, al.im, 8 * x, 8 * y, 8 * a, lda)),
+    hemvL: (n, al, a, lda, x, y) => (countFlops(8 * n * n), K.zhemvL(n, al.re, al.im, 8 * a, lda, 8 * x, 8 * y)),
+    her2L: (n, al, x, y, a, lda) => (countFlops(8 * n * n), K.zher2L(n, al.re, al.im, 8 * x, 8 * y, 8 * a, lda)),
     // Column-major op(A)·op(B) = row-major (op(B)ᵀ·op(A)ᵀ); for op = adjoint, op(X)ᵀ = conj(X)
     // of the row-major view, which is again the "adjoint" flag on that view.
     gemm: (opA, opB, m, n, k, al, a, lda, b, ldb, be, c, ldc) =>

@@ -1,4 +1,5 @@
 import type { Arena } from "../../backend/cpu/arena.js";
+import { countFlops } from "../../backend/cpu/flops.js";
 
 /** Columns that rotations act on: `rows` elements of `w` doubles each, leading dimension `ld`. */
 export interface VectorBlock {
@@ -73,6 +74,7 @@ export class RotationBatch {
   flush(): void {
     const b = this.block;
     if (b === undefined || this.sweeps === 0) return;
+    countFlops(6 * b.w * b.rows * this.rotations);
     this.arena.kernels.drotSweeps(b.w * b.rows, this.sweeps, 8 * this.meta, 8 * this.c, 8 * this.s, 8 * b.ptr, b.w * b.ld);
     this.rotations = 0;
     this.sweeps = 0;
