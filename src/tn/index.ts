@@ -13,3 +13,4 @@ export { longRangeIsing, onsite, pairCouplings, transverseFieldIsing, type Ising
 export { Ttno, type TtnoOptions } from "./operators/ttno.js";
 export { applyTtno } from "./operators/apply.js";
 export { OperatorEnvironments, expectation, matrixElement } from "./operators/environments.js";
+export { decodeTtn, encodeTtn, loadTtn, saveTtn, type TtnFile } from "./io.js";

@@ -6,10 +6,9 @@
  * `{'descr': …, 'fortran_order': …, 'shape': (…), }` padded with spaces and a final newline,
  * then the raw element data.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { randomBytes } from "node:crypto";
-import { basename, dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
 import { DTypeError, FormatError } from "../../errors.js";
+import { writeFileAtomic } from "../../io/atomic.js";
 import type { DType } from "../dtype.js";
 import { permuteStorage } from "../permute.js";
 import { Tensor } from "../tensor.js";
@@ -627,33 +626,5 @@ export function readNpy(path: string): Tensor {
  * ```
  */
 export function writeNpy(path: string, t: Tensor): void {
-  const bytes = encodeNpy(t);
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  try {
-    writeDurably(temp, bytes);
-    renameSync(temp, path);
-  } catch (e) {
-    removeQuietly(temp);
-    throw e;
-  }
-}
-
-function writeDurably(path: string, bytes: Uint8Array): void {
-  // "wx": never clobber an existing file should the random name ever collide.
-  const fd = openSync(path, "wx");
-  try {
-    let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // The temporary file may never have been created; the original error is the one to report.
-  }
+  writeFileAtomic(path, encodeNpy(t));
 }
