@@ -137,3 +137,16 @@ export function zher2L(n: i32, ar: f64, ai: f64, x: usize, y: usize, a: usize, l
     store<f64>(p0, 0, 8);
   }
 }
+
+/** Complex {@link dbatchedReduce}: out[s, :] = Σ_b v[s, b] · T[s, b, :], interleaved storage. */
+export function zbatchedReduce(n: i32, r: i32, q: i32, v: usize, t: usize, out: usize): void {
+  const rowBytes = <usize>q << 4;
+  for (let s = 0; s < n; s++) {
+    const o = out + <usize>s * rowBytes;
+    memory.fill(o, 0, rowBytes);
+    for (let b = 0; b < r; b++) {
+      const c = v + ((<usize>s * r + b) << 4);
+      zaxpy(q, load<f64>(c), load<f64>(c, 8), t + (<usize>s * r + b) * rowBytes, o);
+    }
+  }
+}

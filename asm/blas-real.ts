@@ -302,3 +302,19 @@ export function drotSweeps(len: i32, nsweeps: i32, meta: usize, c: usize, s: usi
     }
   }
 }
+
+/**
+ * Batched vector–matrix products, one per sample: out[s, :] = Σ_b v[s, b] · T[s, b, :] for
+ * s < n, with v: n×r, T: n×r×q, out: n×q, all contiguous row-major. This is the per-sample
+ * contraction of tree-network entry evaluation (a node absorbing a child's vector).
+ */
+export function dbatchedReduce(n: i32, r: i32, q: i32, v: usize, t: usize, out: usize): void {
+  const rowBytes = <usize>q << 3;
+  for (let s = 0; s < n; s++) {
+    const o = out + <usize>s * rowBytes;
+    memory.fill(o, 0, rowBytes);
+    for (let b = 0; b < r; b++) {
+      daxpy(q, load<f64>(v + ((<usize>s * r + b) << 3)), t + (<usize>s * r + b) * rowBytes, o);
+    }
+  }
+}

@@ -1,13 +1,15 @@
 import { ShapeError } from "../errors.js";
 import type { Complex } from "../linalg/dtype.js";
-import { gemmStorage } from "../linalg/matmul.js";
+import { getArena, type Arena } from "../backend/cpu/arena.js";
+import { countFlops } from "../backend/cpu/flops.js";
+import { dgemmArena, zgemmArena } from "../backend/cpu/gemm.js";
 import { permute } from "../linalg/permute.js";
 import { formatShape } from "../linalg/shape.js";
 import { Tensor } from "../linalg/tensor.js";
 import type { Ttn, TtnDType } from "./ttn.js";
 
-// Samples per pass: the per-node intermediates (chunk × r^(children+1)) stay in cache, and
-// millions of indices never need millions-sized temporaries.
+// Samples per pass: the per-node intermediates (chunk × r^k) stay modest, and millions of
+// indices never need millions-sized temporaries.
 const CHUNK = 2048;
 
 function indexMatrix(y: Ttn, indices: Int32Array | readonly (readonly number[])[]): { idx: Int32Array; m: number } {
@@ -36,9 +38,10 @@ function indexMatrix(y: Ttn, indices: Int32Array | readonly (readonly number[])[
 
 /**
  * Entries Y[i₀, …, i_{d−1}] at m multi-indices, given as an m×d row-major `Int32Array` or an
- * array of index arrays; returns a tensor of shape [m]. Leaves→root per chunk of samples: leaf
- * rows are gathered, each inner node costs one GEMM (samples × first child rank × rest) and
- * an O(samples·r^k) reduction, so cost is linear in m.
+ * array of index arrays; returns a tensor of shape [m]. Leaves→root per chunk of samples, all
+ * in kernel memory: leaf rows are gathered, each inner node costs one GEMM (samples × first
+ * child's rank × the rest) and a batched SIMD reduction per further child, so the cost is
+ * linear in m (O(m·r^(k+1)) per node of k children).
  *
  * @throws {@link ShapeError} for an index out of range or of the wrong length.
  * @example
@@ -50,14 +53,32 @@ function indexMatrix(y: Ttn, indices: Int32Array | readonly (readonly number[])[
  */
 export function entries<D extends TtnDType>(y: Ttn<D>, indices: Int32Array | readonly (readonly number[])[]): Tensor<D> {
   const { idx, m } = indexMatrix(y, indices);
+  const { tree } = y;
   const w = y.dtype === "c128" ? 2 : 1;
   const out = new Tensor(y.dtype, [m]);
-  const prepared = prepareNodes(y);
-  for (let s0 = 0; s0 < m; s0 += CHUNK) {
-    const n = Math.min(CHUNK, m - s0);
-    const values = evaluateChunk(y, prepared, idx, s0, n);
-    out.data.set(values.subarray(0, w * n), w * s0);
-  }
+  const arena = getArena();
+  arena.scope(() => {
+    const plan = planNodes(y, arena, Math.min(CHUNK, m));
+    const f = () => arena.f64;
+    for (let s0 = 0; s0 < m; s0 += CHUNK) {
+      const n = Math.min(CHUNK, m - s0);
+      for (const v of tree.postorder()) {
+        const node = plan[v]!;
+        if (tree.isLeaf(v)) {
+          const data = y.tensors[v]!.data;
+          const mode = tree.mode(v), r = node.rank, d = tree.numModes;
+          const heap = f();
+          for (let s = 0; s < n; s++) {
+            const row = idx[(s0 + s) * d + mode]!;
+            heap.set(data.subarray(w * row * r, w * (row + 1) * r), node.values + w * s * r);
+          }
+          continue;
+        }
+        evaluateNode(y, plan, v, n, arena);
+      }
+      out.data.set(f().subarray(plan[tree.root]!.values, plan[tree.root]!.values + w * n), w * s0);
+    }
+  });
   return out;
 }
 
@@ -75,86 +96,57 @@ export function entry(y: Ttn, index: readonly number[]): number | Complex {
   return v.dtype === "c128" ? { re: v.data[0]!, im: v.data[1]! } : v.data[0]!;
 }
 
-interface PreparedNode {
-  /** Connecting tensor permuted to [r_c1, (r_c2 … r_ck, r_v)] as storage. */
-  data: Float64Array;
+interface NodePlan {
+  rank: number;
+  /** Arena index of this node's per-sample values (chunk × rank). */
+  values: number;
+  /** Inner nodes: arena index of the connecting tensor permuted to [r_c1, (r_c2…r_ck, r_v)]. */
+  tensor: number;
   first: number;
   rest: number;
 }
 
-function prepareNodes(y: Ttn): (PreparedNode | undefined)[] {
+// Kernel-memory buffers for one chunk: every node's sample values, the permuted connecting
+// tensors, and two scratch buffers for the partial contractions.
+function planNodes(y: Ttn, arena: Arena, chunk: number): NodePlan[] & { scratch: [number, number] } {
   const { tree } = y;
-  return y.tensors.map((t, v) => {
-    if (tree.isLeaf(v)) return undefined;
-    const k = t.ndim - 1;
-    const order = [...Array.from({ length: k }, (_, i) => i + 1), 0];
-    const p = permute(t, order);
-    return { data: p.data as Float64Array, first: t.shape[1]!, rest: p.size / t.shape[1]! };
-  });
-}
-
-function evaluateChunk(y: Ttn, prepared: (PreparedNode | undefined)[], idx: Int32Array, s0: number, n: number): Float64Array {
-  const { tree } = y;
-  const d = tree.numModes;
   const w = y.dtype === "c128" ? 2 : 1;
-  const V: Float64Array[] = new Array(tree.numNodes);
-  for (const v of tree.postorder()) {
-    const t = y.tensors[v]!;
-    if (tree.isLeaf(v)) {
-      const mode = tree.mode(v);
-      const r = t.shape[1]!;
-      const g = new Float64Array(w * n * r);
-      for (let s = 0; s < n; s++) {
-        const row = idx[(s0 + s) * d + mode]!;
-        g.set((t.data as Float64Array).subarray(w * row * r, w * (row + 1) * r), w * s * r);
-      }
-      V[v] = g;
-      continue;
-    }
-    const node = prepared[v]!;
-    const children = tree.children(v);
-    // T[s, (r_c2…r_ck, r_v)] = V_c1[s, :] · C(r_c1; rest)
-    let T = gemmStorage(y.dtype, 0, 0, n, node.rest, node.first, V[children[0]!]!, node.first, node.data, node.rest) as Float64Array;
-    let width = node.rest;
-    for (let j = 1; j < children.length; j++) {
-      const c = children[j]!;
-      const r = y.rank(c);
-      const next = width / r;
-      T = w === 1 ? reduceReal(T, V[c]!, n, r, next) : reduceComplex(T, V[c]!, n, r, next);
-      width = next;
-    }
-    V[v] = T;
-  }
-  return V[tree.root]!;
+  let widest = 1;
+  const plan = y.tensors.map((t, v) => {
+    const rank = y.rank(v);
+    const values = arena.allocF64(w * chunk * rank);
+    if (tree.isLeaf(v)) return { rank, values, tensor: -1, first: 0, rest: 0 };
+    const k = t.ndim - 1;
+    const p = permute(t, [...Array.from({ length: k }, (_, i) => i + 1), 0]);
+    const tensor = arena.allocF64(p.data.length);
+    arena.f64.set(p.data, tensor);
+    const first = t.shape[1]!, rest = p.size / first;
+    widest = Math.max(widest, rest);
+    return { rank, values, tensor, first, rest };
+  }) as NodePlan[] & { scratch: [number, number] };
+  plan.scratch = [arena.allocF64(w * chunk * widest), arena.allocF64(w * chunk * widest)];
+  return plan;
 }
 
-// out[s, q] = Σ_b v[s, b]·T[s, b, q]
-function reduceReal(T: Float64Array, v: Float64Array, n: number, r: number, q: number): Float64Array {
-  const out = new Float64Array(n * q);
-  for (let s = 0; s < n; s++) {
-    const o = s * q;
-    for (let b = 0; b < r; b++) {
-      const c = v[s * r + b]!;
-      const base = (s * r + b) * q;
-      for (let k = 0; k < q; k++) out[o + k] = out[o + k]! + c * T[base + k]!;
-    }
+function evaluateNode(y: Ttn, plan: NodePlan[] & { scratch: [number, number] }, v: number, n: number, arena: Arena): void {
+  const children = y.tree.children(v);
+  const node = plan[v]!;
+  const complex = y.dtype === "c128";
+  const K = arena.kernels;
+  // T[s, (r_c2…r_ck, r_v)] = V_c1[s, :] · C(r_c1; rest); the last step writes the node's values.
+  const last = children.length === 1;
+  let T = last ? node.values : plan.scratch[0];
+  const V1 = plan[children[0]!]!.values;
+  if (complex) zgemmArena(0, 0, n, node.rest, node.first, { re: 1, im: 0 }, V1, node.first, node.tensor, node.rest, { re: 0, im: 0 }, T, node.rest);
+  else dgemmArena(0, 0, n, node.rest, node.first, 1, V1, node.first, node.tensor, node.rest, 0, T, node.rest);
+  let width = node.rest;
+  for (let j = 1; j < children.length; j++) {
+    const child = plan[children[j]!]!;
+    const next = width / child.rank;
+    const target = j === children.length - 1 ? node.values : plan.scratch[j % 2]!;
+    countFlops((complex ? 8 : 2) * n * child.rank * next);
+    (complex ? K.zbatchedReduce : K.dbatchedReduce)(n, child.rank, next, 8 * child.values, 8 * T, 8 * target);
+    T = target;
+    width = next;
   }
-  return out;
-}
-
-function reduceComplex(T: Float64Array, v: Float64Array, n: number, r: number, q: number): Float64Array {
-  const out = new Float64Array(2 * n * q);
-  for (let s = 0; s < n; s++) {
-    const o = 2 * s * q;
-    for (let b = 0; b < r; b++) {
-      const cr = v[2 * (s * r + b)]!, ci = v[2 * (s * r + b) + 1]!;
-      const base = 2 * (s * r + b) * q;
-      for (let k = 0; k < q; k++) {
-        const tr = T[base + 2 * k]!, ti = T[base + 2 * k + 1]!;
-        out[o + 2 * k] = out[o + 2 * k]! + cr * tr - ci * ti;
-        out[o + 2 * k + 1] = out[o + 2 * k + 1]! + cr * ti + ci * tr;
-      }
-    }
-  }
-  return out;
 }

@@ -21,6 +21,8 @@ export interface KernelExports {
   drot(n: number, x: number, y: number, c: number, s: number): void;
   drotSeq(len: number, count: number, c: number, s: number, a: number, lda: number, backward: number): void;
   drotSweeps(len: number, nsweeps: number, meta: number, c: number, s: number, a: number, lda: number): void;
+  dbatchedReduce(n: number, r: number, q: number, v: number, t: number, out: number): void;
+  zbatchedReduce(n: number, r: number, q: number, v: number, t: number, out: number): void;
   dgemvT(m: number, n: number, alpha: number, a: number, lda: number, x: number, beta: number, y: number): void;
   dgemvN(m: number, n: number, alpha: number, a: number, lda: number, x: number, y: number): void;
   dger(m: number, n: number, alpha: number, x: number, y: number, a: number, lda: number): void;
