@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DTypeError, ShapeError } from "../../src/errors.js";
 import { singularValues } from "../../src/linalg/decomp/svd.js";
@@ -161,20 +162,44 @@ describe("hierarchical SVD (fromFull)", () => {
   });
 });
 
-describe("properties over random trees", () => {
-  it("orthonormalize, truncate and inner products agree with dense results on random trees", () => {
-    for (let seed = 1; seed <= 12; seed++) {
-      const d = 2 + (seed % 5);
-      const tree = randomTree(d, seed * 31);
-      const dims = dimsFor(d, seed);
-      const dtype = seed % 2 ? "f64" : "c128";
-      const y = randomTtn(tree, dims, 1 + (seed % 4), seed, { dtype, normalize: false });
-      const Y = y.toFull();
-      expect(Math.abs(y.norm() - norm(Y))).toBeLessThan(1e-12 * norm(Y));
-      expect(y.orthonormalize().isOrthonormal()).toBe(true);
-      const t = y.truncate({ maxRank: 2 });
-      expect(distance(t.ttn.toFull(), Y)).toBeLessThanOrEqual(t.errorBound * (1 + 1e-9) + 1e-12);
-    }
+describe("properties over random trees (fast-check)", () => {
+  const networkCase = fc.record({
+    d: fc.integer({ min: 2, max: 6 }),
+    treeSeed: fc.integer({ min: 1, max: 1e6 }),
+    dims: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 6, maxLength: 6 }),
+    rank: fc.integer({ min: 1, max: 4 }),
+    complex: fc.boolean(),
+    seed: fc.integer({ min: 1, max: 1e6 }),
+  });
+
+  it("norm, orthonormalisation, truncation and entries agree with the dense tensor", () => {
+    fc.assert(
+      fc.property(networkCase, ({ d, treeSeed, dims, rank, complex, seed }) => {
+        const tree = randomTree(d, treeSeed);
+        const sizes = dims.slice(0, d);
+        const y = randomTtn(tree, sizes, rank, seed, { dtype: complex ? "c128" : "f64", normalize: false });
+        const Y = y.toFull();
+        const scaleY = Math.max(norm(Y), 1e-300);
+        expect(Math.abs(y.norm() - norm(Y))).toBeLessThan(1e-12 * scaleY);
+        const z = y.orthonormalize();
+        expect(z.isOrthonormal()).toBe(true);
+        expect(distance(z.toFull(), Y)).toBeLessThan(1e-12 * scaleY);
+        const t = y.truncate({ maxRank: Math.max(1, rank - 1) });
+        expect(t.ttn.isOrthonormal()).toBe(true);
+        expect(distance(t.ttn.toFull(), Y)).toBeLessThanOrEqual(t.errorBound * (1 + 1e-9) + 1e-12 * scaleY);
+        const first = sizes.map(() => 0), lastIdx = sizes.map((n) => n - 1);
+        const e = y.entries([first, lastIdx]);
+        const w = complex ? 2 : 1;
+        const want = [Y.get(...first), Y.get(...lastIdx)];
+        want.forEach((v, s) => {
+          const got = w === 1 ? e.data[s]! : Math.hypot(e.data[2 * s]!, e.data[2 * s + 1]!);
+          const ref = typeof v === "number" ? v : Math.hypot(v.re, v.im);
+          if (w === 1) expect(Math.abs(got - ref)).toBeLessThan(1e-13 * scaleY);
+          else expect(Math.abs(got - ref)).toBeLessThan(1e-13 * scaleY);
+        });
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 
