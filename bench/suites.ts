@@ -5,14 +5,19 @@
 import { availableParallelism } from "node:os";
 import { mkdirSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
-import { stderrProgress, writeJsonAtomic, type ComparisonRecord, type SuiteOutput, type SuiteRunOptions } from "./harness.js";
+import { stderrProgress, writeJsonAtomic, type SuiteOutput, type SuiteRunOptions } from "./harness.js";
 import { linalgTable, runLinalg } from "./linalg.js";
+import { runTtn, ttnTable } from "./ttn.js";
 
-/** A benchmark suite: how to run it and how to show its records. */
-export interface Suite {
+/**
+ * A benchmark suite: how to run it and how to show its records. Each suite has its own record
+ * type `R`; {@link SUITES} holds them all as `Suite<unknown>`, which type-checks because method
+ * parameters (`table`'s records) are compared bivariantly.
+ */
+export interface Suite<R = unknown> {
   description: string;
-  run(options: SuiteRunOptions): SuiteOutput<ComparisonRecord>;
-  table(records: readonly ComparisonRecord[]): string;
+  run(options: SuiteRunOptions): SuiteOutput<R>;
+  table(records: readonly R[]): string;
 }
 
 /** Registered suites; a new suite is one entry here plus its module. */
@@ -21,6 +26,11 @@ export const SUITES: Readonly<Record<string, Suite>> = {
     description: "GEMM, QR, SVD and eigh (f64, c128) against numpy in the same run",
     run: runLinalg,
     table: linalgTable,
+  },
+  ttn: {
+    description: "tree networks (64-leaf binary tree, r = 16, 32, 64): orthonormalise, truncate, TTNO apply + truncate, expectation; GFLOP/s and numpy",
+    run: runTtn,
+    table: ttnTable,
   },
 };
 
