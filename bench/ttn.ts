@@ -16,6 +16,7 @@ import { Rng } from "../src/linalg/random.js";
 import type { Tensor } from "../src/linalg/tensor.js";
 import { modeProduct } from "../src/linalg/unfold.js";
 import { applyTtno } from "../src/tn/operators/apply.js";
+import { applyTruncated } from "../src/tn/operators/apply-truncated.js";
 import { expectation } from "../src/tn/operators/environments.js";
 import { longRangeIsing } from "../src/tn/operators/spin.js";
 import { Ttno } from "../src/tn/operators/ttno.js";
@@ -27,7 +28,7 @@ import { bestOfMs, comparisonRecord, fmt3, formatTable, timingOptions, type Colu
 import { runNumpy } from "./numpy.js";
 
 /** Cases of the suite. */
-export type TtnKernel = "orthonormalize" | "truncate" | "apply+truncate" | "expectation";
+export type TtnKernel = "orthonormalize" | "truncate" | "apply+truncate" | "apply (zip-up)" | "expectation";
 
 /** One case measured on both sides, as written to `bench/results/ttn.json`. */
 export interface TtnRecord {
@@ -102,6 +103,10 @@ interface CaseSpec {
   /** Whether the case takes the operator, and truncates to rank r. */
   withOperator: boolean;
   truncates: boolean;
+  /** Whether bench/numpy_ttn.py runs the same sequence. */
+  numpy: boolean;
+  /** Exponent of r in the case's cost, to predict (and skip) calls beyond the time limit. */
+  growth?: number;
   text: (opRank: number) => string;
   run: (inst: TtnInstance, op: Ttno) => () => unknown;
 }
@@ -112,6 +117,7 @@ const CASES: readonly CaseSpec[] = [
     input: "gauged",
     withOperator: false,
     truncates: false,
+    numpy: true,
     text: () => "orthonormalize(g): g = y with every non-root node's parent bond scaled by diag(d), d uniform in [0.5, 2), so no node is orthonormal",
     run: (inst) => () => orthonormalize(inst.gauged),
   },
@@ -120,6 +126,7 @@ const CASES: readonly CaseSpec[] = [
     input: "sum",
     withOperator: false,
     truncates: true,
+    numpy: true,
     text: () => "truncateTtn(y + x, { maxRank: r }): two random rank-r networks added (ranks 2r), rounded back to r",
     run: (inst) => () => truncateTtn(inst.sum, { maxRank: inst.rank }),
   },
@@ -128,14 +135,27 @@ const CASES: readonly CaseSpec[] = [
     input: "y",
     withOperator: true,
     truncates: true,
+    numpy: true,
+    growth: 4,
     text: (R) => `truncateTtn(applyTtno(A, y), { maxRank: r }): A the long-range Ising TTNO (compressed, max rank ${R}), so A·y has ranks up to ${R}·r`,
     run: (inst, op) => () => truncateTtn(applyTtno(op, inst.y), { maxRank: inst.rank }),
+  },
+  {
+    kernel: "apply (zip-up)",
+    input: "y",
+    withOperator: true,
+    truncates: true,
+    numpy: false,
+    growth: 3,
+    text: () => "applyTruncated(A, y, { maxRank: r }): the same product compressed leaves→root without forming A·y (oversample 3), then rounded exactly",
+    run: (inst, op) => () => applyTruncated(op, inst.y, { maxRank: inst.rank }),
   },
   {
     kernel: "expectation",
     input: "y",
     withOperator: true,
     truncates: false,
+    numpy: true,
     text: (R) => `expectation(A, y) = ⟨y|A|y⟩/⟨y|y⟩: A the long-range Ising TTNO (max rank ${R})`,
     run: (inst, op) => () => expectation(op, inst.y),
   },
@@ -201,11 +221,12 @@ export function caseTiming(firstMs: number, quick: boolean): TimingOptions {
 }
 
 /**
- * Predicted duration of one apply+truncate call at rank r from one at a smaller rank: its
- * QRs and SVDs act on (R·r)²×(R·r) unfoldings, O(r⁴) work.
+ * Predicted duration of one call at rank r from one at a smaller rank, for a case whose work
+ * grows as r^growth (exact apply+truncate: its QRs and SVDs act on (R·r)²×(R·r) unfoldings,
+ * O(r⁴); zip-up: O(r³) at fixed oversampling).
  */
-export function predictApplyMs(measured: { rank: number; ms: number }, r: number): number {
-  return measured.ms * (r / measured.rank) ** 4;
+export function predictApplyMs(measured: { rank: number; ms: number }, r: number, growth = 4): number {
+  return measured.ms * (r / measured.rank) ** growth;
 }
 
 interface Measured {
@@ -259,24 +280,25 @@ export function ttnRecord(
 // rank before predicts one call beyond SLOW_CALL_MS.skip.
 function measureAll(instances: readonly TtnInstance[], op: Ttno, options: SuiteRunOptions, threads: number): Measured[] {
   const out: Measured[] = [];
-  let lastApply: { rank: number; ms: number } | undefined;
+  const last = new Map<TtnKernel, { rank: number; ms: number }>();
   for (const inst of instances)
     for (const spec of CASES) {
       const input = inst[spec.input];
       const base = { kernel: spec.kernel, rank: inst.rank, maxRank: input.maxRank() };
-      const predicted = spec.kernel === "apply+truncate" && lastApply !== undefined ? predictApplyMs(lastApply, inst.rank) : 0;
+      const before = last.get(spec.kernel);
+      const predicted = spec.growth !== undefined && before !== undefined ? predictApplyMs(before, inst.rank, spec.growth) : 0;
       if (predicted > SLOW_CALL_MS.skip) {
-        const note = `skipped: one call predicted at ${fmt3(predicted / 1e3)} s (rank ${lastApply!.rank} took ${fmt3(lastApply!.ms / 1e3)} s; work grows as r⁴), over the ${SLOW_CALL_MS.skip / 1e3} s limit`;
+        const note = `skipped: one call predicted at ${fmt3(predicted / 1e3)} s (rank ${before!.rank} took ${fmt3(before!.ms / 1e3)} s; work grows as r^${spec.growth}), over the ${SLOW_CALL_MS.skip / 1e3} s limit`;
         options.progress.line(`  arbor  ${spec.kernel.padEnd(15)} r=${inst.rank}: ${note}`);
         out.push({ ...base, ms: null, flops: null, note });
         continue;
       }
       const m = measureArbor(spec.run(inst, op), options.quick);
-      if (spec.kernel === "apply+truncate") lastApply = { rank: inst.rank, ms: m.ms };
+      last.set(spec.kernel, { rank: inst.rank, ms: m.ms });
       options.progress.line(
         `  arbor  ${spec.kernel.padEnd(15)} r=${String(inst.rank).padEnd(3)} max ${String(base.maxRank).padEnd(4)} ${m.ms.toFixed(1).padStart(10)} ms ${fmt3(m.flops / (m.ms * 1e6)).padStart(6)} GFLOP/s  (${threads} thread${threads > 1 ? "s" : ""})`,
       );
-      out.push({ ...base, ...m });
+      out.push({ ...base, ...m, ...(spec.numpy ? {} : { note: "numpy: no equivalent (arbor's zip-up algorithm)" }) });
     }
   return out;
 }
@@ -301,7 +323,7 @@ export function runTtn(options: SuiteRunOptions): SuiteOutput<TtnRecord> {
     for (const t of options.threads) {
       setNumThreads(t);
       const measured = measureAll(instances, op, options, t);
-      const timed = measured.filter((m) => m.timing !== undefined);
+      const timed = measured.filter((m) => m.timing !== undefined && CASES.find((c) => c.kernel === m.kernel)!.numpy);
       let numpyMs = new Map<Measured, number>();
       if (numpyFailure === undefined) {
         const cases = timed.map((m) => numpyTtnCase(m.kernel, m.rank, m.timing!));

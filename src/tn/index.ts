@@ -12,5 +12,6 @@ export { SumOfProducts, pauli, type FactorSpec, type ProductTerm } from "./opera
 export { longRangeIsing, onsite, pairCouplings, transverseFieldIsing, type IsingParameters, type LongRangeIsingParameters } from "./operators/spin.js";
 export { Ttno, type TtnoOptions } from "./operators/ttno.js";
 export { applyTtno } from "./operators/apply.js";
+export { applyTruncated, type ApplyTruncated, type ApplyTruncatedOptions } from "./operators/apply-truncated.js";
 export { OperatorEnvironments, expectation, matrixElement } from "./operators/environments.js";
 export { decodeTtn, encodeTtn, loadTtn, saveTtn, type TtnFile } from "./io.js";

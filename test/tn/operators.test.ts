@@ -6,6 +6,8 @@ import { distance, norm, vdot } from "../../src/linalg/norms.js";
 import { Tensor, tensor } from "../../src/linalg/tensor.js";
 import { randomTtn } from "../../src/tn/construct.js";
 import { applyTtno } from "../../src/tn/operators/apply.js";
+import { applyTruncated } from "../../src/tn/operators/apply-truncated.js";
+import { truncateTtn } from "../../src/tn/truncate.js";
 import { OperatorEnvironments, expectation, matrixElement } from "../../src/tn/operators/environments.js";
 import { longRangeIsing, onsite, pairCouplings, transverseFieldIsing } from "../../src/tn/operators/spin.js";
 import { SumOfProducts, pauli } from "../../src/tn/operators/sum-of-products.js";
@@ -176,5 +178,34 @@ describe("spin model builders", () => {
     for (let i = 0; i < 4; i++) for (let j = i + 1; j < 4; j++) ref.add(2 / Math.abs(i - j), { [i]: pauli.N, [j]: pauli.N });
     expect(distance(H.toMatrix(), ref.toMatrix())).toBe(0);
     expect(pairCouplings(5, (i, j) => (j - i === 2 ? 1 : 0), pauli.X, pauli.X).terms.length).toBe(3);
+  });
+});
+
+describe("applyTruncated (zip-up)", () => {
+  it("matches exact apply + truncate when nothing needs truncating, on several trees", () => {
+    for (const [name, tree] of namedTrees(5)) {
+      const op = Ttno.fromSumOfProducts(tree, mixedOperator(5));
+      const y = randomTtn(tree, new Array(5).fill(2), 2, 3, { dtype: "c128" });
+      const exact = applyTtno(op, y).toFull();
+      const fast = applyTruncated(op, y, {}).ttn.toFull();
+      expect(distance(fast, exact), name).toBeLessThan(1e-12 * norm(exact));
+    }
+  });
+
+  it("equals the exact truncation of A·Y at moderate caps and stays within 3× at an extreme one", () => {
+    const tree = Tree.balancedBinary(8);
+    const op = Ttno.fromSumOfProducts(tree, longRangeIsing({ sites: 8 }));
+    for (const seed of [5, 6]) {
+      const y = randomTtn(tree, new Array(8).fill(2), 4, seed);
+      const AY = applyTtno(op, y);
+      const full = AY.toFull();
+      for (const [maxRank, factor] of [[3, 3], [6, 1.01], [10, 1.01]] as const) {
+        const errExact = distance(truncateTtn(AY, { maxRank }).ttn.toFull(), full);
+        const fast = applyTruncated(op, y, { maxRank });
+        expect(fast.ttn.maxRank()).toBeLessThanOrEqual(maxRank);
+        expect(distance(fast.ttn.toFull(), full)).toBeLessThanOrEqual(factor * errExact + 1e-12 * norm(full));
+      }
+    }
+    expect(() => applyTruncated(op, randomTtn(tree, new Array(8).fill(2), 2, 1), { oversample: 0.5 })).toThrow(/oversample must be a number ≥ 1/);
   });
 });

@@ -7,6 +7,7 @@ import { Tensor } from "../../linalg/tensor.js";
 import { innerTtn } from "../algebra.js";
 import type { Ttn } from "../ttn.js";
 import { checkOperatorFits } from "./apply.js";
+import { contractWithChildren, type Labelled } from "./node-contraction.js";
 import type { Ttno } from "./ttno.js";
 
 const bra = (i: number | string): string => `a${i}`;
@@ -119,33 +120,16 @@ export class OperatorEnvironments {
   }
 
   // Contracts into `t` (whose labels name Y's child bonds b1…bk) node v's operator tensor and
-  // the environments below v's children, except the child at `skipSlot`. The operator comes
-  // in right after the first child, so each later child sums its bond and operator index at
-  // once and intermediates stay near the node tensor's size.
-  private absorbChildren(v: number, t: Tensor, labels: string[], skipSlot: number): { tensor: Tensor; labels: string[] } {
+  // the environments below v's children, except the child at `skipSlot`.
+  private absorbChildren(v: number, t: Tensor, labels: string[], skipSlot: number): Labelled {
     const children = this.y.tree.children(v);
-    const W = this.op.network.tensors[v]!;
-    const wl = [opl(0), ...children.map((_, j) => opl(j + 1))];
-    let tensor = t;
-    let lab = labels;
-    let withOperator = false;
-    const bringOperator = (): void => {
-      const out = [...lab.filter((l) => !wl.includes(l)), ...wl.filter((l) => !lab.includes(l))];
-      tensor = contract(tensor, lab, W, wl, out);
-      lab = out;
-      withOperator = true;
-    };
-    children.forEach((c, j) => {
+    const operator = { tensor: this.op.network.tensors[v]!, labels: [opl(0), ...children.map((_, j) => opl(j + 1))] };
+    const items = children.flatMap((c, j) => {
       const slot = j + 1;
-      if (slot === skipSlot) return;
-      const el = [bra(slot), opl(slot), ket(slot)];
-      const out = [...lab.filter((l) => l !== ket(slot) && l !== opl(slot)), bra(slot), ...(withOperator ? [] : [opl(slot)])];
-      tensor = contract(tensor, lab, this.below(c), el, out);
-      lab = out;
-      if (!withOperator) bringOperator();
+      if (slot === skipSlot) return [];
+      return [{ item: { tensor: this.below(c), labels: [bra(slot), opl(slot), ket(slot)] }, stateLabel: ket(slot), operatorLabel: opl(slot) }];
     });
-    if (!withOperator) bringOperator();
-    return { tensor, labels: lab };
+    return contractWithChildren({ tensor: t, labels }, operator, items);
   }
 
   private dtype(): "f64" | "c128" {

@@ -9,6 +9,7 @@ import { truncateTtn, type TtnTruncationOptions } from "../truncate.js";
 import type { Tree } from "../tree.js";
 import { Ttn, type TtnDType } from "../ttn.js";
 import { applyTtno } from "./apply.js";
+import { applyTruncated, type ApplyTruncated, type ApplyTruncatedOptions } from "./apply-truncated.js";
 import { expectation, matrixElement } from "./environments.js";
 import { stateDiagramTensors } from "./state-diagram.js";
 import type { SumOfProducts } from "./sum-of-products.js";
@@ -130,6 +131,11 @@ export class Ttno<D extends TtnDType = TtnDType> {
   /** A·Y exactly (ranks multiply); truncate the result as needed. */
   apply(y: Ttn): Ttn {
     return applyTtno(this, y);
+  }
+
+  /** A·Y compressed to small ranks without forming it at full rank; see {@link applyTruncated}. */
+  applyTruncated(y: Ttn, options: ApplyTruncatedOptions = {}): ApplyTruncated {
+    return applyTruncated(this, y, options);
   }
 
   /** ⟨Y|A|Y⟩ / ⟨Y|Y⟩. */
