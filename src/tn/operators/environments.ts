@@ -1,18 +1,11 @@
 import { ShapeError } from "../../errors.js";
 import type { Complex } from "../../linalg/dtype.js";
-import { contract } from "../../linalg/contract.js";
-import { conj } from "../../linalg/elementwise.js";
-import { permute } from "../../linalg/permute.js";
 import { Tensor } from "../../linalg/tensor.js";
 import { innerTtn } from "../algebra.js";
 import type { Ttn } from "../ttn.js";
 import { checkOperatorFits } from "./apply.js";
-import { contractWithChildren, type Labelled } from "./node-contraction.js";
+import { applyReducedLeaf, applyReducedNode, childAboveEnvironment, leafEnvironment, nodeEnvironment } from "./env-primitives.js";
 import type { Ttno } from "./ttno.js";
-
-const bra = (i: number | string): string => `a${i}`;
-const opl = (i: number | string): string => `s${i}`;
-const ket = (i: number | string): string => `b${i}`;
 
 /**
  * Environments of the sandwich ⟨X|A|Y⟩ of two networks and an operator on one tree, each a
@@ -38,12 +31,9 @@ const ket = (i: number | string): string => `b${i}`;
 export class OperatorEnvironments {
   private readonly belowCache = new Map<number, Tensor>();
   private readonly aboveCache = new Map<number, Tensor>();
-  private readonly conjX: Tensor[];
-
   constructor(readonly x: Ttn, readonly op: Ttno, readonly y: Ttn) {
     checkOperatorFits(op, x, "environments");
     checkOperatorFits(op, y, "environments");
-    this.conjX = x.tensors.map((t) => (t.dtype === "c128" ? conj(t) : t));
   }
 
   /** The environment of v's subtree, [r_X(v), R(v), r_Y(v)]. */
@@ -51,15 +41,9 @@ export class OperatorEnvironments {
     const hit = this.belowCache.get(v);
     if (hit !== undefined) return hit;
     const { tree } = this.y;
-    let out: Tensor;
-    if (tree.isLeaf(v)) {
-      const t = contract(this.op.leafOperator(v), ["p", "q", "s"], this.y.tensors[v]!, ["q", "b"], ["p", "s", "b"]);
-      out = contract(this.conjX[v]!, ["p", "a"], t, ["p", "s", "b"], ["a", "s", "b"]);
-    } else {
-      const k = tree.children(v).length;
-      const t = this.absorbChildren(v, this.y.tensors[v]!, [ket(0), ...range(k).map((j) => ket(j + 1))], -1);
-      out = contract(this.conjX[v]!, [bra(0), ...range(k).map((j) => bra(j + 1))], t.tensor, t.labels, [bra(0), opl(0), ket(0)]);
-    }
+    const out = tree.isLeaf(v)
+      ? leafEnvironment(this.op.leafOperator(v), this.x.tensors[v]!, this.y.tensors[v]!)
+      : nodeEnvironment(this.op.network.tensors[v]!, this.x.tensors[v]!, this.y.tensors[v]!, tree.children(v).map((c) => this.below(c)));
     this.belowCache.set(v, out);
     return out;
   }
@@ -75,17 +59,8 @@ export class OperatorEnvironments {
       out.data[0] = 1;
     } else {
       const p = tree.parent(v);
-      const slot = tree.slot(v);
-      const k = tree.children(p).length;
-      // Y's tensor at the parent with the parent's own environment, its operator and every
-      // sibling's environment absorbed, then X's tensor: open only at v's slot.
-      let t = contract(this.y.tensors[p]!, [ket(0), ...range(k).map((j) => ket(j + 1))], this.above(p), [bra(0), opl(0), ket(0)]);
-      let labels = [...range(k).map((j) => ket(j + 1)), bra(0), opl(0)];
-      const absorbed = this.absorbChildren(p, t, labels, slot);
-      t = absorbed.tensor;
-      labels = absorbed.labels;
-      const xl = [bra(0), ...range(k).map((j) => bra(j + 1))];
-      out = contract(this.conjX[p]!, xl, t, labels, [bra(slot), opl(slot), ket(slot)]);
+      const siblings = tree.children(p).map((c) => (c === v ? undefined : this.below(c)));
+      out = childAboveEnvironment(this.op.network.tensors[p]!, this.x.tensors[p]!, this.y.tensors[p]!, this.above(p), siblings, tree.slot(v));
     }
     this.aboveCache.set(v, out);
     return out;
@@ -108,37 +83,13 @@ export class OperatorEnvironments {
     if (t.ndim !== want.length || t.shape.some((n, i) => n !== want[i])) {
       throw new ShapeError(`applyAt(${v}): tensor of shape [${t.shape.join(", ")}] where node ${v} has [${want.join(", ")}]`);
     }
-    if (tree.isLeaf(v)) {
-      const u = contract(t, ["q", "b"], this.above(v), ["a", "s", "b"], ["q", "a", "s"]);
-      return contract(this.op.leafOperator(v), ["p", "q", "s"], u, ["q", "a", "s"], ["p", "a"]);
-    }
-    const k = tree.children(v).length;
-    const u = contract(t, [ket(0), ...range(k).map((j) => ket(j + 1))], this.above(v), [bra(0), opl(0), ket(0)]);
-    const absorbed = this.absorbChildren(v, u, [...range(k).map((j) => ket(j + 1)), bra(0), opl(0)], -1);
-    const order = [bra(0), ...range(k).map((j) => bra(j + 1))];
-    return permute(absorbed.tensor, order.map((l) => absorbed.labels.indexOf(l)));
-  }
-
-  // Contracts into `t` (whose labels name Y's child bonds b1…bk) node v's operator tensor and
-  // the environments below v's children, except the child at `skipSlot`.
-  private absorbChildren(v: number, t: Tensor, labels: string[], skipSlot: number): Labelled {
-    const children = this.y.tree.children(v);
-    const operator = { tensor: this.op.network.tensors[v]!, labels: [opl(0), ...children.map((_, j) => opl(j + 1))] };
-    const items = children.flatMap((c, j) => {
-      const slot = j + 1;
-      if (slot === skipSlot) return [];
-      return [{ item: { tensor: this.below(c), labels: [bra(slot), opl(slot), ket(slot)] }, stateLabel: ket(slot), operatorLabel: opl(slot) }];
-    });
-    return contractWithChildren({ tensor: t, labels }, operator, items);
+    if (tree.isLeaf(v)) return applyReducedLeaf(this.op.leafOperator(v), this.above(v), t);
+    return applyReducedNode(this.op.network.tensors[v]!, this.above(v), tree.children(v).map((c) => this.below(c)), t);
   }
 
   private dtype(): "f64" | "c128" {
     return this.x.dtype === "c128" || this.y.dtype === "c128" || this.op.dtype === "c128" ? "c128" : "f64";
   }
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
 }
 
 /**
