@@ -15,3 +15,4 @@ export { applyTtno } from "./operators/apply.js";
 export { applyTruncated, type ApplyTruncated, type ApplyTruncatedOptions } from "./operators/apply-truncated.js";
 export { OperatorEnvironments, expectation, matrixElement } from "./operators/environments.js";
 export { decodeTtn, encodeTtn, loadTtn, saveTtn, type TtnFile } from "./io.js";
+export { projectFullOntoNode } from "./project.js";

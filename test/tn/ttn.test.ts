@@ -11,6 +11,7 @@ import { feasibleRanks, productTtn, randomTtn } from "../../src/tn/construct.js"
 import { fromFull, fromFunction } from "../../src/tn/hsvd.js";
 import { isOrthonormal, orthonormalize, orthonormalizeTowards } from "../../src/tn/orthonormalize.js";
 import { edgeSingularValues, truncateTtn } from "../../src/tn/truncate.js";
+import { projectFullOntoNode } from "../../src/tn/project.js";
 import { Tree } from "../../src/tn/tree.js";
 import { Ttn } from "../../src/tn/ttn.js";
 import { fillTensor } from "../helpers/reference.js";
@@ -211,5 +212,22 @@ describe("numerical edge cases", () => {
     const t = truncateTtn(z, { tol: 1e-10 });
     expect(t.ttn.maxRank()).toBe(1);
     expect(norm(t.ttn.toFull())).toBe(0);
+  });
+});
+
+describe("projectFullOntoNode", () => {
+  it("is the adjoint of replacing a node: ⟨X[v←t], G⟩ = ⟨t, P_v G⟩ at every node, real and complex", () => {
+    for (const [name, tree] of namedTrees(5))
+      for (const dtype of DTYPES) {
+        const dims = [2, 3, 2, 2, 3];
+        const x = randomTtn(tree, dims, 2, 3, { dtype });
+        const G = fillTensor(dims, "c128", 4);
+        for (let v = 0; v < tree.numNodes; v++) {
+          const t = fillTensor(x.tensors[v]!.shape.slice(), dtype, 10 + v) as Tensor<"f64" | "c128">;
+          const lhs = vdot(x.withTensors(new Map([[v, t as never]])).toFull(), G) as { re: number; im: number };
+          const rhs = vdot(t, projectFullOntoNode(tree, x.tensors, v, G)) as { re: number; im: number };
+          expect(Math.hypot(lhs.re - rhs.re, lhs.im - rhs.im), `${name} ${dtype} node ${v}`).toBeLessThan(1e-12);
+        }
+      }
   });
 });
