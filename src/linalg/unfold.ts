@@ -1,5 +1,5 @@
 import { ShapeError } from "../errors.js";
-import type { DType } from "./dtype.js";
+import { promoteTypes, type DType } from "./dtype.js";
 import { contract } from "./contract.js";
 import { permute } from "./permute.js";
 import { formatShape, normalizeAxis, shapeSize, validateShape } from "./shape.js";
@@ -70,6 +70,62 @@ export function modeProduct(t: Tensor, M: Tensor, mode: number): Tensor {
   if (M.ndim !== 2 || M.shape[1] !== t.shape[k]) {
     throw new ShapeError(`modeProduct: matrix ${formatShape(M.shape)} cannot act on mode ${k} (size ${t.shape[k]}) of ${formatShape(t.shape)}`);
   }
+  const smallDTypes = (M.dtype === "f64" || M.dtype === "c128") && (t.dtype === "f64" || t.dtype === "c128");
+  if (smallDTypes && M.size <= SMALL_MATRIX) return smallModeProduct(t, M, k);
   const labels = t.shape.map((_, i) => i);
   return contract(M, ["new", k], t, labels, labels.map((l) => (l === k ? "new" : l)));
+}
+
+// Up to this many matrix entries (e.g. 8×8) direct loops beat contract's permute + GEMM: the
+// work per output entry is a handful of multiply-adds, so the permutations would dominate.
+const SMALL_MATRIX = 64;
+
+// out[l, i, r] = Σ_j M[i, j]·t[l, j, r], with l the modes before k and r those after.
+function smallModeProduct(t: Tensor, M: Tensor, k: number): Tensor {
+  const J = M.shape[0]!, n = M.shape[1]!;
+  const left = shapeSize(t.shape.slice(0, k));
+  const right = shapeSize(t.shape.slice(k + 1));
+  const dtype = promoteTypes(t.dtype, M.dtype);
+  const shape = t.shape.slice();
+  shape[k] = J;
+  const out = new Tensor(dtype, shape);
+  const o = out.data, x = t.data, m = M.data;
+  if (dtype === "f64") {
+    for (let l = 0; l < left; l++)
+      for (let i = 0; i < J; i++) {
+        const ob = (l * J + i) * right;
+        for (let j = 0; j < n; j++) {
+          const a = m[i * n + j]!;
+          if (a === 0) continue;
+          const xb = (l * n + j) * right;
+          for (let r = 0; r < right; r++) o[ob + r]! += a * x[xb + r]!;
+        }
+      }
+    return out;
+  }
+  const mc = M.dtype === "c128", xc = t.dtype === "c128";
+  for (let l = 0; l < left; l++)
+    for (let i = 0; i < J; i++) {
+      const ob = 2 * (l * J + i) * right;
+      for (let j = 0; j < n; j++) {
+        const ar = mc ? m[2 * (i * n + j)]! : m[i * n + j]!;
+        const ai = mc ? m[2 * (i * n + j) + 1]! : 0;
+        if (ar === 0 && ai === 0) continue;
+        const xb = (l * n + j) * right;
+        if (xc) {
+          for (let r = 0; r < right; r++) {
+            const xr = x[2 * (xb + r)]!, xi = x[2 * (xb + r) + 1]!;
+            o[ob + 2 * r]! += ar * xr - ai * xi;
+            o[ob + 2 * r + 1]! += ar * xi + ai * xr;
+          }
+        } else {
+          for (let r = 0; r < right; r++) {
+            const xr = x[xb + r]!;
+            o[ob + 2 * r]! += ar * xr;
+            o[ob + 2 * r + 1]! += ai * xr;
+          }
+        }
+      }
+    }
+  return out;
 }
