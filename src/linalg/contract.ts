@@ -1,7 +1,7 @@
 import { ArgumentError, ShapeError } from "../errors.js";
 import { allocStorage, promoteTypes, type DType } from "./dtype.js";
 import { asDType } from "./elementwise.js";
-import { gemmStorage, type Op } from "./matmul.js";
+import { gemmOperands, gemmStorage, type GemmOperand } from "./matmul.js";
 import { permute } from "./permute.js";
 import { formatShape, normalizeAxis } from "./shape.js";
 import { Tensor } from "./tensor.js";
@@ -67,18 +67,18 @@ export function tensordot(a: Tensor, b: Tensor, axes: number | readonly [readonl
   const k = product(axesA.map((i) => a.shape[i]!));
   const n = product(freeB.map((i) => b.shape[i]!));
 
-  let opA: Op = 0;
-  let dataA = A.data;
-  if (isRun(freeA, 0) && isRun(axesA, freeA.length)) opA = 0;
-  else if (isRun(axesA, 0) && isRun(freeA, axesA.length)) opA = 1;
-  else dataA = permute(A, [...freeA, ...axesA]).data;
-  let opB: Op = 0;
-  let dataB = B.data;
-  if (isRun(axesB, 0) && isRun(freeB, axesB.length)) opB = 0;
-  else if (isRun(freeB, 0) && isRun(axesB, freeB.length)) opB = 1;
-  else dataB = permute(B, [...axesB, ...freeB]).data;
+  // Operands already laid out as a matrix (or its transpose) go as stored; others are
+  // permuted on their way into kernel memory.
+  let opA: GemmOperand<typeof dtype>;
+  if (isRun(freeA, 0) && isRun(axesA, freeA.length)) opA = { data: A.data, op: 0, ld: k };
+  else if (isRun(axesA, 0) && isRun(freeA, axesA.length)) opA = { data: A.data, op: 1, ld: m };
+  else opA = { data: A.data, shape: A.shape, axes: [...freeA, ...axesA] };
+  let opB: GemmOperand<typeof dtype>;
+  if (isRun(axesB, 0) && isRun(freeB, axesB.length)) opB = { data: B.data, op: 0, ld: n };
+  else if (isRun(freeB, 0) && isRun(axesB, freeB.length)) opB = { data: B.data, op: 1, ld: k };
+  else opB = { data: B.data, shape: B.shape, axes: [...axesB, ...freeB] };
 
-  const C = gemmStorage(dtype, opA, opB, m, n, k, dataA, opA === 0 ? k : m, dataB, opB === 0 ? n : k);
+  const C = gemmOperands(dtype, m, n, k, opA, opB);
   return new Tensor(dtype, [...freeA.map((i) => a.shape[i]!), ...freeB.map((i) => b.shape[i]!)], C);
 }
 

@@ -4,6 +4,7 @@ import { dgemmArena, sgemmArena, zgemmArena, type Op } from "../backend/cpu/gemm
 import { DTypeError, ShapeError } from "../errors.js";
 import { allocStorage, promoteTypes, type DType, type StorageOf } from "./dtype.js";
 import { asDType } from "./elementwise.js";
+import { permuteStorage } from "./permute.js";
 import { formatShape } from "./shape.js";
 import { Tensor } from "./tensor.js";
 
@@ -65,6 +66,16 @@ function copyRowsOut(src: Float64Array | Float32Array, at: number, ld: number, d
 }
 
 /**
+ * An operand of {@link gemmOperands}: row-major storage used as stored (`op`, row length `ld`),
+ * or storage of a tensor of `shape` whose axes are first reordered by `axes` (numpy's
+ * transpose) — that permutation is written straight into kernel memory, so contractions whose
+ * operands need one do not allocate a permuted copy.
+ */
+export type GemmOperand<D extends DType> =
+  | { data: StorageOf<D>; op: Op; ld: number }
+  | { data: StorageOf<D>; shape: readonly number[]; axes: readonly number[] };
+
+/**
  * `op(A)·op(B)` for row-major storage arrays of one dtype: `A` holds an (m×k, or k×m when
  * transposed) matrix with row length `lda`, likewise `B`. Returns fresh m×n storage.
  * This is the single entry point through which contractions reach the kernels.
@@ -73,37 +84,61 @@ export function gemmStorage<D extends DType>(
   dtype: D, opA: Op, opB: Op, m: number, n: number, k: number,
   A: StorageOf<D>, lda: number, B: StorageOf<D>, ldb: number,
 ): StorageOf<D> {
+  return gemmOperands(dtype, m, n, k, { data: A, op: opA, ld: lda }, { data: B, op: opB, ld: ldb });
+}
+
+/**
+ * {@link gemmStorage} with operands that may be permuted on their way into kernel memory.
+ */
+export function gemmOperands<D extends DType>(dtype: D, m: number, n: number, k: number, A: GemmOperand<D>, B: GemmOperand<D>): StorageOf<D> {
   const C = allocStorage(dtype, m * n);
   if (m === 0 || n === 0 || k === 0) return C;
+  const w = dtype === "c128" ? 2 : 1;
   if (m * n * k <= SMALL_MACS) {
+    const a = plainOperand(dtype, A, w, k), b = plainOperand(dtype, B, w, n);
     countFlops((dtype === "c128" ? 8 : 2) * m * n * k);
-    if (dtype === "c128") smallComplexGemm(opA, opB, m, n, k, A as Float64Array, lda, B as Float64Array, ldb, C as Float64Array);
-    else smallRealGemm(opA, opB, m, n, k, A, lda, B, ldb, C);
+    if (dtype === "c128") smallComplexGemm(a.op, b.op, m, n, k, a.data as Float64Array, a.ld, b.data as Float64Array, b.ld, C as Float64Array);
+    else smallRealGemm(a.op, b.op, m, n, k, a.data, a.ld, b.data, b.ld, C);
     return C;
   }
   const arena = getArena();
+  const opA = "op" in A ? A.op : 0, opB = "op" in B ? B.op : 0;
   const rowsA = opA === 0 ? m : k, rowsB = opB === 0 ? k : n;
+  const colsA = opA === 0 ? k : m, colsB = opB === 0 ? n : k;
   arena.scope(() => {
     if (dtype === "f32") {
       // Floats: pad by the same byte rule as doubles (half the words per element).
-      const la = 2 * paddedLd(Math.ceil(lda / 2)), lb = 2 * paddedLd(Math.ceil(ldb / 2)), lc = 2 * paddedLd(Math.ceil(n / 2));
+      const la = "op" in A ? 2 * paddedLd(Math.ceil(A.ld / 2)) : colsA, lb = "op" in B ? 2 * paddedLd(Math.ceil(B.ld / 2)) : colsB, lc = 2 * paddedLd(Math.ceil(n / 2));
       const pa = arena.allocF32(rowsA * la), pb = arena.allocF32(rowsB * lb), pc = arena.allocF32(m * lc);
-      copyRows(arena.f32, A, rowsA, lda, pa, la, 1);
-      copyRows(arena.f32, B, rowsB, ldb, pb, lb, 1);
+      placeOperand(arena.f32, A, rowsA, pa, la, 1);
+      placeOperand(arena.f32, B, rowsB, pb, lb, 1);
       sgemmArena(opA, opB, m, n, k, 1, pa, la, pb, lb, 0, pc, lc);
       copyRowsOut(arena.f32, pc, lc, C, m, n, 1);
       return;
     }
-    const w = dtype === "c128" ? 2 : 1;
-    const la = paddedLd(lda, w), lb = paddedLd(ldb, w), lc = paddedLd(n, w);
+    // Permuted operands keep their natural row length (they are written once, unpadded).
+    const la = "op" in A ? paddedLd(A.ld, w) : colsA, lb = "op" in B ? paddedLd(B.ld, w) : colsB, lc = paddedLd(n, w);
     const pa = arena.allocF64(w * rowsA * la), pb = arena.allocF64(w * rowsB * lb), pc = arena.allocF64(w * m * lc);
-    copyRows(arena.f64, A, rowsA, lda, pa, la, w);
-    copyRows(arena.f64, B, rowsB, ldb, pb, lb, w);
+    placeOperand(arena.f64, A, rowsA, pa, la, w);
+    placeOperand(arena.f64, B, rowsB, pb, lb, w);
     if (dtype === "c128") zgemmArena(opA, opB, m, n, k, { re: 1, im: 0 }, pa, la, pb, lb, { re: 0, im: 0 }, pc, lc);
     else dgemmArena(opA, opB, m, n, k, 1, pa, la, pb, lb, 0, pc, lc);
     copyRowsOut(arena.f64, pc, lc, C, m, n, w);
   });
   return C;
+}
+
+function placeOperand<D extends DType>(dst: Float64Array | Float32Array, x: GemmOperand<D>, rows: number, at: number, ld: number, w: number): void {
+  if ("op" in x) copyRows(dst, x.data, rows, x.ld, at, ld, w);
+  else permuteStorage(x.data as Float64Array, x.shape, x.axes, w, dst.subarray(at, at + w * rows * ld) as Float64Array);
+}
+
+// A permuted operand as plain storage (small products only), `cols` elements per row.
+function plainOperand<D extends DType>(dtype: D, x: GemmOperand<D>, w: number, cols: number): { data: StorageOf<D>; op: Op; ld: number } {
+  if ("op" in x) return x;
+  const data = allocStorage(dtype, x.shape.reduce((p, d) => p * d, 1));
+  permuteStorage(x.data as Float64Array, x.shape, x.axes, w, data as Float64Array);
+  return { data, op: 0, ld: cols };
 }
 
 /** Options of {@link matmul}: apply a transpose or conjugate transpose to either operand. */

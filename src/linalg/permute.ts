@@ -44,47 +44,81 @@ export function transposeInto(
     for (let j0 = 0; j0 < cols; j0 += TILE) {
       const j1 = Math.min(cols, j0 + TILE);
       if (w === 1) {
-        for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) dst[dOff + j * dLd + i] = src[sOff + i * sLd + j]!;
+        for (let i = i0; i < i1; i++) {
+          let s = sOff + i * sLd + j0, d = dOff + j0 * dLd + i;
+          for (let j = j0; j < j1; j++, s++, d += dLd) dst[d] = src[s]!;
+        }
       } else {
-        for (let i = i0; i < i1; i++)
-          for (let j = j0; j < j1; j++) {
-            const s = 2 * (sOff + i * sLd + j), d = 2 * (dOff + j * dLd + i);
+        const dStep = 2 * dLd;
+        for (let i = i0; i < i1; i++) {
+          let s = 2 * (sOff + i * sLd + j0), d = 2 * (dOff + j0 * dLd + i);
+          for (let j = j0; j < j1; j++, s += 2, d += dStep) {
             dst[d] = src[s]!;
             dst[d + 1] = sign * src[s + 1]!;
           }
+        }
       }
     }
   }
 }
 
-// General case: walk the output in row-major order with an odometer over the input strides.
-function permuteGeneral(src: Words, dims: number[], perm: number[], w: number, dst: Words): void {
-  const inStrides = rowMajorStrides(dims);
-  const n = perm.length;
-  const outDims = perm.map((p) => dims[p]!);
-  const strides = perm.map((p) => inStrides[p]! * w);
-  const last = outDims[n - 1]!;
-  const lastStride = strides[n - 1]!;
-  const counter = new Array<number>(n).fill(0);
-  let total = 1;
-  for (const d of outDims) total *= d;
-  let inOff = 0;
-  let o = 0;
-  for (let done = 0; done < total; done += last) {
-    if (w === 1) {
-      for (let j = 0, s = inOff; j < last; j++, s += lastStride) dst[o++] = src[s]!;
+/*
+ * General case, in words (w per element). The input's last axis `a` is contiguous in the
+ * input, the input axis `b` that becomes the output's last is contiguous in the output: if they
+ * are the same, whole runs are copied; otherwise every (a, b) plane is copied in TILE×TILE
+ * blocks (reads along a, writes along b stay within L1). The other axes are walked by an
+ * odometer outside.
+ */
+function permuteBlocked(src: Words, dims: number[], perm: number[], w: number, dst: Words): void {
+  const n = dims.length;
+  const inStrides = rowMajorStrides(dims).map((s) => s * w);
+  const outByPosition = rowMajorStrides(perm.map((p) => dims[p]!));
+  const outStrides = new Array<number>(n);
+  perm.forEach((p, o) => (outStrides[p] = outByPosition[o]! * w));
+  const a = n - 1;
+  const b = perm[n - 1]!;
+  const rest = dims.map((_, i) => i).filter((i) => i !== a && i !== b);
+  let count = 1;
+  for (const ax of rest) count *= dims[ax]!;
+  const counter = new Array<number>(rest.length).fill(0);
+  const na = dims[a]!, nb = dims[b]!;
+  const sb = inStrides[b]!, da = outStrides[a]!;
+  let inBase = 0, outBase = 0;
+  for (let k = 0; k < count; k++) {
+    if (a === b) {
+      const len = na * w;
+      if (len >= 64) dst.set(src.subarray(inBase, inBase + len), outBase);
+      else for (let q = 0; q < len; q++) dst[outBase + q] = src[inBase + q]!;
     } else {
-      for (let j = 0, s = inOff; j < last; j++, s += lastStride) {
-        dst[o++] = src[s]!;
-        dst[o++] = src[s + 1]!;
+      for (let ib0 = 0; ib0 < nb; ib0 += TILE) {
+        const ib1 = Math.min(nb, ib0 + TILE);
+        for (let ia0 = 0; ia0 < na; ia0 += TILE) {
+          const ia1 = Math.min(na, ia0 + TILE);
+          if (w === 1) {
+            for (let ib = ib0; ib < ib1; ib++) {
+              let s = inBase + ib * sb + ia0, d = outBase + ib + ia0 * da;
+              for (let ia = ia0; ia < ia1; ia++, s++, d += da) dst[d] = src[s]!;
+            }
+          } else {
+            for (let ib = ib0; ib < ib1; ib++) {
+              let s = inBase + ib * sb + 2 * ia0, d = outBase + 2 * ib + ia0 * da;
+              for (let ia = ia0; ia < ia1; ia++, s += 2, d += da) {
+                dst[d] = src[s]!;
+                dst[d + 1] = src[s + 1]!;
+              }
+            }
+          }
+        }
       }
     }
-    for (let ax = n - 2; ax >= 0; ax--) {
-      counter[ax]!++;
-      inOff += strides[ax]!;
-      if (counter[ax]! < outDims[ax]!) break;
-      inOff -= strides[ax]! * outDims[ax]!;
-      counter[ax] = 0;
+    for (let r = rest.length - 1; r >= 0; r--) {
+      const ax = rest[r]!;
+      inBase += inStrides[ax]!;
+      outBase += outStrides[ax]!;
+      if (++counter[r]! < dims[ax]!) break;
+      inBase -= inStrides[ax]! * dims[ax]!;
+      outBase -= outStrides[ax]! * dims[ax]!;
+      counter[r] = 0;
     }
   }
 }
@@ -95,7 +129,7 @@ export function permuteStorage<S extends Words>(src: S, shape: readonly number[]
   const identity = perm.every((p, i) => p === i);
   if (identity) dst.set(src.subarray(0, dst.length));
   else if (perm.length === 2) transposeInto(src, 0, dims[1]!, dims[0]!, dims[1]!, w, dst, 0, dims[0]!);
-  else permuteGeneral(src, dims, perm, w, dst);
+  else permuteBlocked(src, dims, perm, w, dst);
 }
 
 /**
