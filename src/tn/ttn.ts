@@ -1,5 +1,6 @@
 import { ArgumentError, DTypeError, ShapeError } from "../errors.js";
 import type { Complex } from "../linalg/dtype.js";
+import { scale as scaleTensor } from "../linalg/elementwise.js";
 import { formatShape } from "../linalg/shape.js";
 import type { Tensor } from "../linalg/tensor.js";
 import type { TruncationOptions } from "../linalg/decomp/truncation.js";
@@ -141,6 +142,19 @@ export class Ttn<D extends TtnDType = TtnDType> {
   /** `alpha · this`. */
   scale(alpha: number | Complex): Ttn {
     return scaleTtn(this, alpha);
+  }
+
+  /**
+   * The network scaled to norm 1, in the tree gauge (so only the root tensor is rescaled).
+   *
+   * @throws {@link ArgumentError} if the network is zero.
+   */
+  normalize(): Ttn<D> {
+    const z = orthonormalize(this);
+    const n = z.norm();
+    if (!(n > 0)) throw new ArgumentError("normalize: the network is zero");
+    const root = z.tree.root;
+    return z.withTensors(new Map([[root, scaleTensor(z.tensors[root]!, 1 / n) as Tensor<D>]]));
   }
 
   /** The same tensor with every non-root node orthonormal (the tree gauge). */

@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { caseTiming, instanceNetworks, numpyTtnCase, predictApplyMs, SLOW_CALL_MS, ttnInstance, ttnRanks, ttnRecord, ttnTable, writeNetworks, type TtnKernel, type TtnRecord } from "../../bench/ttn.js";
 import { runNumpy } from "../../bench/numpy.js";
+import { numpyUnavailable } from "../helpers/python.js";
 import { SUITES } from "../../bench/suites.js";
 import { timingOptions } from "../../bench/harness.js";
 import { distance, norm } from "../../src/linalg/norms.js";
@@ -83,14 +83,6 @@ describe("suite plan", () => {
     expect(inst.sum.maxRank()).toBe(8);
   });
 });
-
-// The python child must exist and import numpy; otherwise the agreement tests cannot run.
-function numpyUnavailable(): string | null {
-  const python = process.env.ARBOR_PYTHON || "python3";
-  const r = spawnSync(python, ["-c", "import numpy"], { encoding: "utf8" });
-  if (r.error !== undefined) return `${python} could not be started (${r.error.message})`;
-  return r.status === 0 ? null : `numpy is not importable by ${python}`;
-}
 
 const skipReason = numpyUnavailable();
 

@@ -27,7 +27,7 @@ function declarations(): Map<string, Declaration> {
   const out = new Map<string, Declaration>();
   for (const file of sources(join(root, "src"))) {
     const text = readFileSync(file, "utf8");
-    const re = /(\/\*\*(?:(?!\*\/)[\s\S])*\*\/\s*)?export\s+(?:declare\s+)?(?:abstract\s+)?(function|class|const|interface|type|let)\s+([A-Za-z_$][\w$]*)/g;
+    const re = /(\/\*\*(?:(?!\*\/)[\s\S])*\*\/\s*)?export\s+(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(function|class|const|interface|type|let)\s+([A-Za-z_$][\w$]*)/g;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const name = m[3]!;
       const previous = out.get(name);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ArgumentError, ShapeError } from "../../src/errors.js";
 import { contract, einsum, sumAxes, tensordot } from "../../src/linalg/contract.js";
 import { matmul } from "../../src/linalg/matmul.js";
-import { Tensor, tensor } from "../../src/linalg/tensor.js";
+import { tensor } from "../../src/linalg/tensor.js";
 import { maxAbsDiff, naiveContract, naiveGemm, fillTensor } from "../helpers/reference.js";
 
 

@@ -4,7 +4,7 @@ import { lstsq } from "../../src/linalg/decomp/lstsq.js";
 import { combine } from "../../src/linalg/elementwise.js";
 import { matmul } from "../../src/linalg/matmul.js";
 import { distance, norm } from "../../src/linalg/norms.js";
-import { Tensor, tensor } from "../../src/linalg/tensor.js";
+import { tensor } from "../../src/linalg/tensor.js";
 import { fillTensor } from "../helpers/reference.js";
 
 const EPS = 2 ** -52;

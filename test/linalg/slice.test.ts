@@ -4,7 +4,7 @@ import { ShapeError } from "../../src/errors.js";
 import { assignSlice, concat, slice } from "../../src/linalg/slice.js";
 import { fold, modeProduct, unfold } from "../../src/linalg/unfold.js";
 import { contract } from "../../src/linalg/contract.js";
-import { Tensor, eye, ones, tensor, zeros } from "../../src/linalg/tensor.js";
+import { eye, ones, tensor, zeros } from "../../src/linalg/tensor.js";
 import { maxAbsDiff, fillTensor } from "../helpers/reference.js";
 
 

@@ -231,3 +231,18 @@ describe("projectFullOntoNode", () => {
       }
   });
 });
+
+describe("normalize", () => {
+  it("gives norm 1 in the tree gauge and the same direction; a zero network is an error", () => {
+    for (const [name, tree] of namedTrees(5))
+      for (const dtype of DTYPES) {
+        const y = randomTtn(tree, [2, 3, 2, 2, 3], 3, 8, { dtype });
+        const u = y.normalize();
+        expect(Math.abs(u.norm() - 1), name).toBeLessThan(1e-14);
+        expect(u.isOrthonormal()).toBe(true);
+        expect(distance(scale(u.toFull(), y.norm()), y.toFull())).toBeLessThan(1e-12 * y.norm());
+      }
+    const tree = Tree.balancedBinary(2);
+    expect(() => Ttn.product(tree, [tensor([0, 0]), tensor([1, 0])]).normalize()).toThrow(/zero/);
+  });
+});

@@ -129,7 +129,7 @@ function normOne(A: Tensor): number {
  * ```
  */
 export function expm(A: Tensor): Tensor {
-  const n = assertSquare(A, "expm");
+  assertSquare(A, "expm");
   assertDecomposable(A, "expm");
   assertFinite(A, "expm");
   const X = A.dtype === "f32" ? A.astype("f64") : A;

@@ -78,13 +78,6 @@ function expectFormatError(bytes: Uint8Array, ...fragments: Array<string | RegEx
   }
 }
 
-// A NaN with a payload and a signalling NaN: a round trip must not canonicalize them.
-function payloadNaN64(bits: bigint): number {
-  const v = new DataView(new ArrayBuffer(8));
-  v.setBigUint64(0, bits);
-  return v.getFloat64(0);
-}
-
 const SPECIAL_F64 = [
   Number.NaN, Infinity, -Infinity, -0, 0, 5e-324, -2.225073858507201e-308, 1.5, -Math.PI,
   Number.MAX_VALUE, Number.MIN_VALUE, 1e300,
