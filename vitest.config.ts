@@ -7,5 +7,6 @@ export default defineConfig({
     // 5 s is kept as a hang guard, raised only where a file says why.
     testTimeout: 20_000,
     pool: "forks",
+    globalSetup: ["test/setup/build-dist.ts"],
   },
 });
