@@ -39,11 +39,12 @@ export interface ResolvedTruncation {
  *
  * @example
  * ```ts
- * const r = resolveTruncation({ theta: 1e-6, thetaMode: "per-unit-time" }, 0.01);
+ * const r = resolveTruncationPolicy({ theta: 1e-6, thetaMode: "per-unit-time" }, 0.01);
  * console.assert(r.tol === 1e-8 && r.mode === "norm");
+ * console.assert(JSON.stringify(truncationOptions(r)) === JSON.stringify({ tol: 1e-8, mode: "norm", minRank: 1 }));
  * ```
  */
-export function resolveTruncation(policy: TruncationPolicy, h: number): ResolvedTruncation & TruncationOptions {
+export function resolveTruncationPolicy(policy: TruncationPolicy, h: number): ResolvedTruncation {
   const { theta, thetaMode = "absolute", maxRank, minRank = 1 } = policy;
   if (typeof theta !== "number" || !(theta >= 0) || !Number.isFinite(theta)) throw new ArgumentError(`truncation: theta must be a finite number ≥ 0, got ${String(theta)}`);
   if (!["absolute", "relative", "per-unit-time"].includes(thetaMode)) {
@@ -55,6 +56,19 @@ export function resolveTruncation(policy: TruncationPolicy, h: number): Resolved
   const tol = thetaMode === "per-unit-time" ? theta * h : theta;
   const mode = thetaMode === "relative" ? "rnorm" : "norm";
   return { theta, thetaMode, maxRank, minRank, tol, mode };
+}
+
+/**
+ * The per-edge truncation options (for `truncateTtn`, `truncatedSvd`, …) of a resolved policy.
+ *
+ * @example
+ * ```ts
+ * const o = truncationOptions(resolveTruncationPolicy({ theta: 1e-3, thetaMode: "relative", maxRank: 8 }, 0.1));
+ * console.assert(o.mode === "rnorm" && o.tol === 1e-3 && o.maxRank === 8);
+ * ```
+ */
+export function truncationOptions(r: ResolvedTruncation): TruncationOptions {
+  return { tol: r.tol, mode: r.mode, ...(r.maxRank !== undefined ? { maxRank: r.maxRank } : {}), minRank: r.minRank };
 }
 
 /** Statistics of the sub-step ODE solves of one step. */
@@ -91,6 +105,11 @@ export interface StepReport {
   substeps: SubstepStats;
   /** Wall time of the step, milliseconds. */
   wallMs: number;
+  /**
+   * Wall time by phase, milliseconds, where the integrator records it (tree networks:
+   * restriction, environments, substeps, assembly, truncation).
+   */
+  phases?: Record<string, number>;
 }
 
 /** Checks a step size and time interval. */
