@@ -15,6 +15,7 @@
  */
 export * from "./linalg/index.js";
 export * from "./tn/index.js";
+export * from "./integrators/index.js";
 export {
   ArborError,
   ArgumentError,
@@ -26,3 +27,5 @@ export {
 } from "./errors.js";
 export { getNumThreads, setNumThreads } from "./backend/cpu/threads.js";
 export { measureFlops } from "./backend/cpu/flops.js";
+export { closeWorkerPools, inThreadRunner, WorkerPool, workerPool, type PortableTask, type TaskRunner } from "./backend/pool/pool.js";
+export { registerTask } from "./backend/pool/registry.js";
