@@ -1,4 +1,5 @@
-import { ArgumentError } from "../../errors.js";
+import { ArgumentError, NonFiniteError } from "../../errors.js";
+import { allFinite } from "../../linalg/elementwise.js";
 import { inThreadRunner, workerPool, type TaskRunner } from "../../backend/pool/pool.js";
 import type { Tensor } from "../../linalg/tensor.js";
 import type { Ttn } from "../../tn/ttn.js";
@@ -50,6 +51,9 @@ export interface TtnStep {
 export function prepareStep(y: Ttn, rhs: TtnRhs, t0: number, h: number, options: TtnStepOptions): TaskRunner {
   checkStep(t0, h);
   checkTtnRhs(rhs, y);
+  y.tensors.forEach((t, v) => {
+    if (!allFinite(t)) throw new NonFiniteError(`integrator: the state's tensor at node ${v} (shape [${t.shape.join(", ")}]) has a non-finite entry`);
+  });
   const runner = options.runner ?? (options.workers === undefined || options.workers === 1 ? inThreadRunner : workerPool(checkWorkers(options.workers)));
   if (runner.threads > 1 && rhs.kind !== "ttno") {
     throw new ArgumentError(`workers = ${runner.threads} needs an operator right-hand side (kind "ttno"): a callback F(t, Y) is a function, which worker threads cannot receive`);

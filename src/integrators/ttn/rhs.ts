@@ -25,7 +25,7 @@ export function checkTtnRhs(rhs: TtnRhs, y: Ttn): void {
     checkOperatorFits(rhs.op, y, "integrator");
     const s = rhs.scale ?? 1;
     const finite = typeof s === "number" ? Number.isFinite(s) : Number.isFinite(s.re) && Number.isFinite(s.im);
-    if (!finite) throw new ArgumentError(`right-hand side scale must be finite, got ${JSON.stringify(s)}`);
+    if (!finite) throw new ArgumentError(`right-hand side scale must be finite, got ${typeof s === "number" ? String(s) : `{ re: ${s.re}, im: ${s.im} }`}`);
     return;
   }
   if (rhs.kind === "callback") {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ArgumentError, ShapeError } from "../../../src/errors.js";
+import { ArgumentError, NonFiniteError, ShapeError } from "../../../src/errors.js";
 import { expm } from "../../../src/linalg/expm/expm.js";
 import { scale, sub } from "../../../src/linalg/elementwise.js";
 import { matmul } from "../../../src/linalg/matmul.js";
@@ -197,5 +197,14 @@ describe("bad input", () => {
     expect(() => integrateTtn(y, ok, { integrator: "bug", h: 0.1, tf: 0.1, truncation: { theta: -1 } })).toThrow(/theta must be/);
     const bad: TtnRhs = { kind: "callback", f: () => zeros([3]) };
     expect(() => integrateTtn(y, bad, { integrator: "bug", h: 0.1, tf: 0.1, truncation: { theta: 1e-8 } })).toThrow(ShapeError);
+    // Non-finite data: in the state, in what a callback returns, in the scale.
+    const nanState = Ttn.product(tree, [tensor([Number.NaN, 0]), tensor([1, 0]), tensor([1, 0]), tensor([1, 0])]);
+    for (const integrator of INTEGRATORS) {
+      expect(() => integrateTtn(nanState, ok, { integrator, h: 0.1, tf: 0.1, truncation: { theta: 1e-8 } })).toThrow(/tensor at node \d+ .* non-finite/);
+    }
+    const nanField: TtnRhs = { kind: "callback", f: (_t, Y) => { const o = zeros(Y.shape); o.data[0] = Number.NaN; return o; } };
+    expect(() => integrateTtn(y, nanField, { integrator: "parallel-bug", h: 0.1, tf: 0.1, truncation: { theta: 1e-8 } })).toThrow(NonFiniteError);
+    expect(() => integrateTtn(y, { ...(ok as Extract<TtnRhs, { kind: "ttno" }>), scale: Number.NaN }, { integrator: "bug", h: 0.1, tf: 0.1, truncation: { theta: 1e-8 } })).toThrow(/scale must be finite, got NaN/);
+    expect(() => integrateTtn(y, ok, { integrator: "parallel-bug", h: 0.1, tf: 0.1 })).toThrow(/needs a truncation policy/);
   });
 });
