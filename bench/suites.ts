@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { stderrProgress, writeJsonAtomic, type SuiteOutput, type SuiteRunOptions } from "./harness.js";
 import { linalgTable, runLinalg } from "./linalg.js";
+import { integratorsTable, runIntegrators } from "./integrators.js";
 import { runTtn, ttnTable } from "./ttn.js";
 
 /**
@@ -31,6 +32,11 @@ export const SUITES: Readonly<Record<string, Suite>> = {
     description: "tree networks (64-leaf binary tree, r = 16, 32, 64): orthonormalise, truncate, TTNO apply + truncate, expectation; GFLOP/s and numpy",
     run: runTtn,
     table: ttnTable,
+  },
+  integrators: {
+    description: "BUG and parallel BUG (1 and 2 worker threads) on the long-range Ising chain, 16/32/64 spins: ms per step, ranks, time shares; a matrix parallel-BUG step (n = 1000, r = 20) against numpy",
+    run: runIntegrators,
+    table: integratorsTable,
   },
 };
 

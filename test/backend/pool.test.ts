@@ -65,8 +65,11 @@ describe("WorkerPool", () => {
   const tasks = (threads: number) =>
     leaves.map((v, i) => ttnTask("ttn/environment", { op: op.leafOperator(v), bra: y.tensors[v]!, ket: y.tensors[v]!, children: null }, threads, i % 3));
 
+  // minBatchBytes 0: these batches are small, and the pool would otherwise keep them in this thread.
+  const pool = new WorkerPool(2, { minBatchBytes: 0 });
+  afterAll(() => pool.close());
+
   it("returns in task order exactly what the calling thread computes, whatever the claim order", () => {
-    const pool = workerPool(2);
     expect(pool.threads).toBe(2);
     const want = inThreadRunner.run(tasks(1)) as Tensor[];
     for (let rep = 0; rep < 3; rep++) {
@@ -74,11 +77,11 @@ describe("WorkerPool", () => {
       expect(got.length).toBe(want.length);
       got.forEach((t, i) => expect(sameBits(t, want[i]!), `task ${i}`).toBe(true));
     }
+    expect(pool.counts.workers).toBeGreaterThan(0);
     expect(pool.run([])).toEqual([]);
   });
 
   it("rethrows a failing task's error with its class, the lowest-numbered first", () => {
-    const pool = workerPool(2);
     const bad = ttnTask("ttn/environment", { op: op.leafOperator(leaves[0]!), bra: tensor([[1, 0, 0]]), ket: y.tensors[leaves[0]!]!, children: null }, 2);
     let caught: unknown;
     try {
@@ -89,6 +92,14 @@ describe("WorkerPool", () => {
     expect(caught).toBeInstanceOf(ShapeError);
     // The pool still works afterwards.
     expect((pool.run(tasks(2)) as Tensor[]).length).toBe(leaves.length);
+  });
+
+  it("keeps small batches in the calling thread by default", () => {
+    expect(workerPool(2).minBatchBytes).toBe(65536);
+    const before = workerPool(2).counts.workers;
+    const want = inThreadRunner.run(tasks(1)) as Tensor[];
+    (workerPool(2).run(tasks(2)) as Tensor[]).forEach((t, i) => expect(sameBits(t, want[i]!)).toBe(true));
+    expect(workerPool(2).counts.workers).toBe(before);
   });
 
   it("checks its size and refuses work once closed", async () => {

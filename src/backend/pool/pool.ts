@@ -3,7 +3,7 @@ import * as errors from "../../errors.js";
 import { ArborError, ArgumentError } from "../../errors.js";
 import { getNumThreads, setNumThreads } from "../cpu/threads.js";
 import { compiledModuleUrl } from "./module-url.js";
-import { fromPlain, packPayload } from "./portable.js";
+import { fromPlain, packPayload, payloadBytes } from "./portable.js";
 import { runTask } from "./registry.js";
 
 /** A task that can run in any thread: the module that registers it, its name, its payload. */
@@ -82,9 +82,19 @@ export class WorkerPool implements TaskRunner {
   private readonly ports: MessagePort[] = [];
   private closed = false;
 
-  constructor(threads: number) {
+  /**
+   * Batches whose tensors hold fewer bytes than this run in the calling thread (default 64 KiB:
+   * below it the tasks take less time than a round trip to the workers, measured on the
+   * long-range Ising steps).
+   */
+  readonly minBatchBytes: number;
+  /** Tasks run so far: by the calling thread, and by the workers. */
+  readonly counts = { calling: 0, workers: 0 };
+
+  constructor(threads: number, options: { minBatchBytes?: number } = {}) {
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new ArgumentError(`workers must be an integer in 1..256, got ${String(threads)}`);
     this.threads = threads;
+    this.minBatchBytes = options.minBatchBytes ?? 65536;
     if (threads === 1) return;
     const entry = new URL(compiledModuleUrl(import.meta.url, "./worker.js"));
     for (let k = 0; k < threads - 1; k++) {
@@ -99,7 +109,11 @@ export class WorkerPool implements TaskRunner {
 
   run(tasks: readonly PortableTask[]): unknown[] {
     if (this.closed) throw new ArborError("E_POOL", "the worker pool was closed");
-    if (this.workers.length === 0 || tasks.length <= 1) return inThreadRunner.run(tasks);
+    // Batches of small tensors are quicker in this thread than the hand-off to workers.
+    if (this.workers.length === 0 || tasks.length <= 1 || payloadBytes(tasks.map((t) => t.payload)) < this.minBatchBytes) {
+      this.counts.calling += tasks.length;
+      return inThreadRunner.run(tasks);
+    }
     const control = new Int32Array(new SharedArrayBuffer(8));
     const packed = packPayload(tasks.map((t) => t.payload));
     const modules = [...new Set(tasks.map((t) => t.module))];
@@ -117,6 +131,7 @@ export class WorkerPool implements TaskRunner {
         const claimed = Atomics.add(control, NEXT, 1);
         if (claimed >= tasks.length) break;
         const i = order[claimed]!;
+        this.counts.calling++;
         try {
           results[i] = runTask(tasks[i]!.name, tasks[i]!.payload);
         } catch (e) {
@@ -138,6 +153,7 @@ export class WorkerPool implements TaskRunner {
         if (msg.fatal !== undefined) fatal ??= msg.fatal;
         else if (msg.error !== undefined) failures.set(msg.i!, rebuildError(msg.error));
         else results[msg.i!] = fromPlain(msg.result);
+        if (msg.fatal === undefined) this.counts.workers++;
       }
     }
     if (failures.size > 0) throw failures.get(Math.min(...failures.keys()))!;

@@ -45,6 +45,13 @@ function walk(x: unknown, onTensor: (t: Tensor) => unknown, path: string): unkno
 
 const wordBytes = (dtype: DType): number => (dtype === "f32" ? 4 : 8);
 
+/** Bytes of tensor storage in a payload. */
+export function payloadBytes(value: unknown): number {
+  let bytes = 0;
+  walk(value, (t) => (bytes += t.data.length * wordBytes(t.dtype)), "payload");
+  return bytes;
+}
+
 /**
  * Copies the tensors of `value` into one SharedArrayBuffer (8-byte aligned) and replaces each
  * by a reference.

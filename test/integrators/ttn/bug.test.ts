@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { inThreadRunner, WorkerPool } from "../../../src/backend/pool/pool.js";
 import { ArgumentError, NonFiniteError, ShapeError } from "../../../src/errors.js";
 import { expm } from "../../../src/linalg/expm/expm.js";
 import { scale, sub } from "../../../src/linalg/elementwise.js";
@@ -161,12 +162,16 @@ describe("long-range Ising (the seed paper's problem)", () => {
 });
 
 describe("worker threads", () => {
+  // Every batch goes to the workers (by default small ones stay in the calling thread).
+  const pool = new WorkerPool(2, { minBatchBytes: 0 });
+  afterAll(() => pool.close());
+
   it("give results bit-identical to one thread for all three integrators", () => {
     const tree = Tree.balancedBinary(8);
     const { rhs } = isingRhs(tree, 8);
     const y0 = randomTtn(tree, new Array(8).fill(2), 3, 5, { dtype: "c128" }).normalize();
     for (const integrator of INTEGRATORS) {
-      const runs = [1, 2].map((workers) => integrateTtn(y0, rhs, { integrator, h: 0.02, tf: 0.06, truncation: { theta: 1e-8 }, workers }));
+      const runs = [inThreadRunner, pool].map((runner) => integrateTtn(y0, rhs, { integrator, h: 0.02, tf: 0.06, truncation: { theta: 1e-8 }, runner }));
       runs[0]!.y.tensors.forEach((t, v) => {
         const u = runs[1]!.y.tensors[v]!;
         expect(u.shape, `${integrator} node ${v}`).toEqual(t.shape);
@@ -174,6 +179,8 @@ describe("worker threads", () => {
       });
       expect(runs[1]!.reports.map((r) => r.substeps.evaluations)).toEqual(runs[0]!.reports.map((r) => r.substeps.evaluations));
     }
+    expect(pool.counts.workers).toBeGreaterThan(0); // the workers did run sub-problems
+    expect(pool.counts.calling).toBeGreaterThan(0); // and so did this thread
   });
 
   it("refuse a callback right-hand side (a function cannot reach another thread)", () => {
