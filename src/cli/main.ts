@@ -6,13 +6,21 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { benchCommand } from "./commands/bench.js";
-import { packageVersion } from "./version.js";
+import { infoCommand } from "./commands/info.js";
+import { listCommand } from "./commands/list.js";
+import { runCommand } from "./commands/run.js";
+import { ArborError } from "../errors.js";
+import { packageVersion } from "../version.js";
 
 const cli = yargs(hideBin(process.argv))
   .scriptName("arbor")
   .usage("$0 <command> [options]")
+  .command(runCommand)
+  .command(listCommand)
+  .command(infoCommand)
   .command(benchCommand)
-  .demandCommand(1, "no command given; try: arbor bench linalg --quick")
+  .option("debug", { type: "boolean", default: false, describe: "print stack traces of errors" })
+  .demandCommand(1, "no command given; try: arbor run ising-lr")
   .recommendCommands()
   .strict()
   .version(packageVersion())
@@ -20,19 +28,23 @@ const cli = yargs(hideBin(process.argv))
   .alias("v", "version")
   .wrap(Math.min(100, process.stdout.columns ?? 100))
   // Usage errors (unknown commands or options, bad values such as --threads 0) end here with
-  // exit status 1; yargs' default would print the whole usage text before the line that matters.
+  // exit status 2; yargs' default would print the whole usage text before the line that matters.
   .fail((message, error) => {
     const text = (error as Error | undefined)?.message ?? message;
     const hint = error === undefined ? "\nRun 'arbor --help' for usage." : "";
     process.stderr.write(`arbor: ${text}${hint}\n`);
-    process.exit(1);
+    process.exit(2);
   });
 
 // yargs hands usage errors to .fail() but lets an error thrown by a command's handler
-// propagate; report those the same way rather than as a stack trace.
+// propagate. Bad input (arbor's own errors: unknown problem or parameter, invalid values,
+// malformed files) is one line and exit status 2; anything else is a failure of arbor (1).
+const debug = process.argv.includes("--debug");
 try {
   await cli.parseAsync();
 } catch (e) {
-  process.stderr.write(`arbor: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`arbor: ${message}\n`);
+  if (debug && e instanceof Error && e.stack) process.stderr.write(e.stack + "\n");
+  process.exitCode = e instanceof ArborError || (e as NodeJS.ErrnoException)?.code === "ENOENT" ? 2 : 1;
 }

@@ -44,9 +44,9 @@ describe("arbor CLI", () => {
     [["bench", "nosuch"], /Invalid values/],
     [["bench", "--threads", "0"], /not a thread count/],
     [[], /no command given/],
-  ])("%j fails with exit status 1 and says why", (args, message) => {
+  ])("%j fails with exit status 2 and says why", (args, message) => {
     const r = arbor(args);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe("");
   });

@@ -104,6 +104,9 @@ export function compileLinear(rhs: LinearRhs, m: number, n: number, substep: Sub
   const hermitian = rhs.hermitian ?? false;
   const terms: Term[] = rhs.terms.map((t, k) => {
     if (t === null || typeof t !== "object") throw new ArgumentError(`matrix rhs: term ${k} must be { coeff?, A?, B? }`);
+    // A misspelt factor (say `left: A`) would otherwise be read as the identity, silently.
+    const unknown = Object.keys(t).filter((key) => !["coeff", "A", "B"].includes(key));
+    if (unknown.length > 0) throw new ArgumentError(`matrix rhs: term ${k} has unknown field ${unknown.join(", ")}; a term is { coeff?, A?, B? }`);
     return { c: scalar(t.coeff, `terms[${k}].coeff`), a: factor(t.A, m, `terms[${k}].A`), b: factor(t.B, n, `terms[${k}].B`) };
   });
   // A known-complex operator starts its sub-problems in c128 (saves solveSubstep's restart).

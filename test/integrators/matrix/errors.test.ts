@@ -38,6 +38,8 @@ const cases: Case[] = [
   ["linear without terms", () => integrateMatrix(Y0, { kind: "linear", terms: [] }, base), ArgumentError, /non-empty terms/],
   ["non-finite coefficient", () => integrateMatrix(Y0, { kind: "linear", terms: [{ coeff: Infinity }] }, base), NonFiniteError, /coeff/],
   ["unknown rhs kind", () => integrateMatrix(Y0, { kind: "sparse" } as never, base), ArgumentError, /unknown kind "sparse"/],
+  // Fixture for a bug found while writing a problem plugin: `{ left: A }` was read as the identity.
+  ["a misspelt linear-term factor", () => integrateMatrix(Y0, { kind: "linear", terms: [{ coeff: -1, left: Y0.U } as never] }, base), ArgumentError, /term 0 has unknown field left/],
   ["unknown sub-step option", () => integrateMatrix(Y0, decay, { ...base, substep: { order: 4 } as never }), ArgumentError, /unknown option "order"/],
   ["a complex callback result after real ones (inside a sub-step)", () => {
     let calls = 0;

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 
 /**
  * arbor's version from its package.json, found by walking up from this file: the compiled
- * file sits at dist/src/cli/ and the source at src/cli/, so a fixed relative path would be
+ * file sits at dist/src/ and the source at src/, so a fixed relative path would be
  * right for only one of them.
  */
 export function packageVersion(): string {
