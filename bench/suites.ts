@@ -2,6 +2,7 @@
  * The benchmark suites by name and the one routine that runs a suite, prints it and writes
  * its JSON file; both `node dist/bench/run.js` and `arbor bench` call {@link runBench}.
  */
+import { UsageError } from "../src/cli/usage-error.js";
 import { availableParallelism } from "node:os";
 import { mkdirSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
@@ -64,7 +65,7 @@ export function parseThreads(text: string): number[] {
   const list = text.split(",").map((s) => s.trim());
   for (const s of list) {
     const n = Number(s);
-    if (s === "" || !Number.isInteger(n) || n < 1 || n > 256) throw new Error(`--threads: "${s}" is not a thread count (expected integers 1..256, e.g. 1,2)`);
+    if (s === "" || !Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--threads: "${s}" is not a thread count (expected integers 1..256, e.g. 1,2)`);
   }
   return [...new Set(list.map(Number))];
 }

@@ -10,6 +10,7 @@ import { infoCommand } from "./commands/info.js";
 import { listCommand } from "./commands/list.js";
 import { runCommand } from "./commands/run.js";
 import { ArborError } from "../errors.js";
+import { UsageError } from "./usage-error.js";
 import { packageVersion } from "../version.js";
 
 const cli = yargs(hideBin(process.argv))
@@ -29,22 +30,24 @@ const cli = yargs(hideBin(process.argv))
   .wrap(Math.min(100, process.stdout.columns ?? 100))
   // Usage errors (unknown commands or options, bad values such as --threads 0) end here with
   // exit status 2; yargs' default would print the whole usage text before the line that matters.
+  // Errors thrown by a handler pass through to the classification below.
   .fail((message, error) => {
+    if (error !== undefined && error !== null && (error as Error).name !== "YError" && !(error instanceof UsageError)) throw error;
     const text = (error as Error | undefined)?.message ?? message;
-    const hint = error === undefined ? "\nRun 'arbor --help' for usage." : "";
+    const hint = error === undefined || error === null ? "\nRun 'arbor --help' for usage." : "";
     process.stderr.write(`arbor: ${text}${hint}\n`);
     process.exit(2);
   });
 
-// yargs hands usage errors to .fail() but lets an error thrown by a command's handler
-// propagate. Bad input (arbor's own errors: unknown problem or parameter, invalid values,
-// malformed files) is one line and exit status 2; anything else is a failure of arbor (1).
+// Bad input (arbor's own errors: unknown problem or parameter, invalid values, malformed
+// files, a missing file) is one line and exit status 2; anything else is a failure of arbor
+// or of a plugin's code (1). --debug adds the stack trace.
 const debug = process.argv.includes("--debug");
 try {
   await cli.parseAsync();
 } catch (e) {
   const message = e instanceof Error ? e.message : String(e);
   process.stderr.write(`arbor: ${message}\n`);
-  if (debug && e instanceof Error && e.stack) process.stderr.write(e.stack + "\n");
-  process.exitCode = e instanceof ArborError || (e as NodeJS.ErrnoException)?.code === "ENOENT" ? 2 : 1;
+  for (let x: unknown = e; debug && x instanceof Error; x = x.cause) process.stderr.write(`${x === e ? "" : "caused by: "}${x.stack ?? x.message}\n`);
+  process.exitCode = e instanceof ArborError || e instanceof UsageError || (e as NodeJS.ErrnoException)?.code === "ENOENT" ? 2 : 1;
 }

@@ -49,7 +49,8 @@ async function importDefinition(url: string, origin: string): Promise<ProblemDef
   try {
     module = (await import(url)) as { default?: unknown };
   } catch (e) {
-    throw new ArgumentError(`problem ${origin}: the module failed to load: ${(e as Error)?.message ?? String(e)}`);
+    const wrapped = new ArgumentError(`problem ${origin}: the module failed to load: ${(e as Error)?.message ?? String(e)}`);
+    throw Object.assign(wrapped, { cause: e });
   }
   if (module.default === undefined) throw new ArgumentError(`problem ${origin}: the module has no default export (export default defineProblem({ … }))`);
   checkProblemDefinition(module.default, origin);

@@ -175,7 +175,8 @@ export async function runProblem(def: ProblemDefinition, options: RunProblemOpti
     model = def.setup(params, { seed });
   } catch (e) {
     if (e instanceof ArgumentError) throw e;
-    throw new ArgumentError(`problem ${def.name}: setup failed: ${(e as Error)?.message ?? String(e)}`);
+    const wrapped = new ArgumentError(`problem ${def.name}: setup failed: ${(e as Error)?.message ?? String(e)}`);
+    throw Object.assign(wrapped, { cause: e }); // the plugin's own stack, for --debug
   }
   checkProblemModel(model, def.name);
   const stepper = makeStepper(model, { integrator: settings.integrator, truncation: { theta: settings.truncation.theta, thetaMode: settings.truncation.thetaMode, minRank: settings.truncation.minRank, ...(settings.truncation.maxRank !== null ? { maxRank: settings.truncation.maxRank } : {}) }, workers: settings.workers, ...(def.defaults.substep ? { substep: def.defaults.substep } : {}) });

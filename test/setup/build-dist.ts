@@ -21,7 +21,8 @@ function newest(dir: string): number {
 
 export default function setup(): void {
   const built = join(root, "dist", "src", "index.js");
-  const sources = Math.max(newest(join(root, "src")), newest(join(root, "asm")), newest(join(root, "scripts")));
+  // problems/ too: the CLI tests run the compiled built-in problems.
+  const sources = Math.max(...["src", "asm", "scripts", "problems"].map((d) => (existsSync(join(root, d)) ? newest(join(root, d)) : 0)));
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
   execSync("npm run build", { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
 }

@@ -10,6 +10,7 @@ import { closeWorkerPools } from "../../backend/pool/pool.js";
 import type { ThetaMode } from "../../integrators/types.js";
 import { enableProblemFiles } from "../problem-files.js";
 import { progressBar } from "../progress.js";
+import { UsageError } from "../usage-error.js";
 
 interface RunArgs {
   problem: string;
@@ -74,7 +75,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .check((a) => {
         for (const key of ["workers", "every", "checkpoint-every"] as const) {
           const v = a[key] as number;
-          if (!Number.isSafeInteger(v) || v < 1) throw new Error(`--${key} must be a whole number ≥ 1, got ${v}`);
+          if (!Number.isSafeInteger(v) || v < 1) throw new UsageError(`--${key} must be a whole number ≥ 1, got ${v}`);
         }
         return true;
       })

@@ -1,6 +1,6 @@
 /**
  * The linear right-hand side F(Y) = s·Σ_k c_k·A_k·Y·B_kᵀ in factored form. With Y = U·S·Vᴴ
- * and orthonormal U, V the reduced maps are (derivation in docs/integrators-matrix.md):
+ * and orthonormal U, V the reduced maps are (derivation in docs/integrators.md):
  *   K-step  K ↦ s·Σ c_k·A_k·K·(V0ᴴB_kᵀV0)
  *   L-step  L ↦ s̄·Σ c̄_k·B̄_k·L·(U0ᴴA_kU0)ᴴ
  *   S-step  S ↦ ±s·Σ c_k·(U1ᴴA_kU1)·S·(V1ᴴB_kᵀV1)
