@@ -1,7 +1,8 @@
 /**
  * Regenerates the long-range Ising tables and figures of docs/integrators.md:
  *
- *   npm run build && node dist/docs/scripts/integrators-ising.js [order] [exact] [theta] [d16] [--quick]
+ *   npm run build && node dist/docs/scripts/integrators-ising.js [order] [exact] [theta] [d16] [--quick] [--out-dir DIR]
+ *   npm run reproduce -- integrators-ising [parts]     (regenerates and compares with docs/results)
  *
  * (no part named: all of them). Each part prints a Markdown table, writes its numbers to
  * docs/results/integrators-ising-<part>.json and, where a curve says more, an SVG to
@@ -240,7 +241,10 @@ const PARTS: Record<string, (quick: boolean) => void> = { order, exact: exactCom
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 if (quick) outDir = imageDir = join(root, "docs", "results", "quick");
-const named = args.filter((a) => !a.startsWith("--"));
+// --out-dir DIR: write JSON and SVG there (npm run reproduce compares them with docs/results).
+const outAt = args.indexOf("--out-dir");
+if (outAt >= 0) outDir = imageDir = args[outAt + 1]!;
+const named = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--out-dir");
 for (const name of named) if (!(name in PARTS)) throw new Error(`unknown part "${name}"; parts: ${Object.keys(PARTS).join(", ")}`);
 for (const name of named.length > 0 ? named : Object.keys(PARTS)) {
   const t = performance.now();
