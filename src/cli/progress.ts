@@ -3,6 +3,8 @@ import type { RunProgress } from "../problems/run.js";
 /** A one-line progress bar that redraws itself on a terminal. */
 export interface ProgressBar {
   update(p: RunProgress): void;
+  /** Shows a line of text until the next update (a stage that has no steps to count). */
+  note(text: string): void;
   /** Clears the line (the bar never leaves output behind). */
   done(): void;
 }
@@ -41,6 +43,11 @@ export function progressBar(label: string, enabled: boolean, stream: NodeJS.Writ
       last = now;
       const columns = stream.columns ?? 100;
       stream.write(`\r${progressLine(label, p).slice(0, columns - 1)}\x1b[K`);
+      drawn = true;
+    },
+    note(text) {
+      if (!enabled) return;
+      stream.write(`\r${`${label}: ${text}`.slice(0, (stream.columns ?? 100) - 1)}\x1b[K`);
       drawn = true;
     },
     done() {

@@ -44,6 +44,8 @@ export interface RunProblemOptions {
   signal?: AbortSignal;
   /** Called after setup and after every step. */
   onProgress?: (progress: RunProgress) => void;
+  /** Called when a stage begins: the reference solution (which can take long), then the integration. */
+  onStage?: (stage: "reference" | "integrate", detail: string) => void;
   /** The command line, stored in the result. */
   command?: string[];
 }
@@ -189,6 +191,7 @@ export async function runProblem(def: ProblemDefinition, options: RunProblemOpti
   const recordTimes = recordKs.map((k) => k * settings.h);
   const refStart = performance.now();
   const ref = options.reference === false ? undefined : model.reference;
+  if (ref) options.onStage?.("reference", ref.description);
   const solved = ref?.solve(recordTimes);
   const refStates: Tensor[] | undefined = solved?.states;
   const refObservables = solved?.observables;
@@ -241,6 +244,7 @@ export async function runProblem(def: ProblemDefinition, options: RunProblemOpti
   };
   if (k0 === 0) record(0);
 
+  options.onStage?.("integrate", settings.integrator);
   const integrateStart = performance.now();
   const priorIntegrateMs = result.timings.integrateMs;
   options.onProgress?.({ step: k0, steps: settings.steps, t: k0 * settings.h, maxRank: stepper.maxRank(y), elapsedMs: 0, stepMs: 0 });

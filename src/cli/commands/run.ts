@@ -111,6 +111,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       ...(args.resume !== undefined ? { resume: args.resume } : {}),
       signal: controller.signal,
       onProgress: (p) => bar.update(p),
+      onStage: (stage, detail) => stage === "reference" && bar.note(`computing the reference (${detail})…`),
       command: ["arbor", ...process.argv.slice(2)],
     };
     let result;
