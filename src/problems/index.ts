@@ -6,7 +6,7 @@ export {
 } from "./parameters.js";
 export {
   checkProblemDefinition, checkProblemModel, defineProblem,
-  type MatrixModel, type MatrixObservable, type ProblemDefinition, type ProblemModel, type ProblemReference, type RunDefaults, type SetupContext, type TtnModel, type TtnObservable,
+  type MatrixModel, type MatrixObservable, type ProblemDefinition, type ProblemModel, type ProblemReference, type RejectionSetting, type RunDefaults, type SetupContext, type TtnModel, type TtnObservable,
 } from "./problem.js";
 export { builtinProblemNames, isProblemPath, loadBuiltinProblems, loadProblem } from "./registry.js";
 export { runProblem, type RunProblemOptions, type RunProgress, type RunResult, type RunSettings, type StepRecord } from "./run.js";

@@ -68,6 +68,18 @@ export interface RunDefaults {
   maxRank?: number;
   minRank?: number;
   substep?: SubstepOptions;
+  /**
+   * Parallel BUG step rejection: reject when h·η > c·ϑ (default c: 10 on trees, 1 on matrices,
+   * as in the papers' codes), at most `max` times a step (default 3); `enabled: false` turns it off.
+   */
+  rejection?: RejectionSetting;
+}
+
+/** The parallel BUG's step-rejection rule as a run setting. */
+export interface RejectionSetting {
+  enabled?: boolean;
+  c?: number;
+  max?: number;
 }
 
 /** Everything `setup` may use besides the parameters. */

@@ -12,7 +12,7 @@ import { resolveTruncationPolicy } from "../integrators/types.js";
 import { packageVersion } from "../version.js";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint.js";
 import { parameterRecord, resolveParameters, type ParameterInput } from "./parameters.js";
-import { checkProblemModel, type ProblemDefinition, type ProblemModel } from "./problem.js";
+import { checkProblemModel, type ProblemDefinition, type ProblemModel, type RejectionSetting } from "./problem.js";
 import { makeStepper } from "./stepper.js";
 
 /** Options of {@link runProblem}; every setting left out takes the problem's default. */
@@ -28,6 +28,8 @@ export interface RunProblemOptions {
   thetaMode?: ThetaMode;
   maxRank?: number;
   minRank?: number;
+  /** Parallel BUG step rejection (merged over the problem's default). */
+  rejection?: RejectionSetting;
   /** Threads for the parallel sub-problems (default 1); results do not depend on it. */
   workers?: number;
   /** Seed of every random choice the problem makes (default 1). */
@@ -69,6 +71,8 @@ export interface RunSettings {
   steps: number;
   every: number;
   truncation: { theta: number; thetaMode: ThetaMode; maxRank: number | null; minRank: number };
+  /** The rejection rule as set (empty: the integrator's defaults). */
+  rejection: RejectionSetting;
   workers: number;
 }
 
@@ -126,8 +130,15 @@ function resolveSettings(def: ProblemDefinition, options: RunProblemOptions): Ru
     minRank: options.minRank ?? d.minRank ?? 1,
   };
   resolveTruncationPolicy(policy, h); // validates theta, mode and ranks
+  const rejection: RejectionSetting = { ...(d.rejection ?? {}), ...(options.rejection ?? {}) };
+  for (const [key, v] of Object.entries(rejection)) {
+    if (!["enabled", "c", "max"].includes(key)) throw new ArgumentError(`rejection: unknown setting ${JSON.stringify(key)} (expected enabled, c, max)`);
+    if (key === "enabled" ? typeof v !== "boolean" : key === "c" ? !(typeof v === "number" && v > 0 && Number.isFinite(v)) : !(Number.isSafeInteger(v) && (v as number) >= 0)) {
+      throw new ArgumentError(`rejection.${key}: invalid value ${JSON.stringify(v)}`);
+    }
+  }
   return {
-    integrator, h, tf, steps, every, workers,
+    integrator, h, tf, steps, every, workers, rejection,
     truncation: { theta: policy.theta, thetaMode: policy.thetaMode!, maxRank: policy.maxRank ?? null, minRank: policy.minRank! },
   };
 }
@@ -181,7 +192,7 @@ export async function runProblem(def: ProblemDefinition, options: RunProblemOpti
     throw Object.assign(wrapped, { cause: e }); // the plugin's own stack, for --debug
   }
   checkProblemModel(model, def.name);
-  const stepper = makeStepper(model, { integrator: settings.integrator, truncation: { theta: settings.truncation.theta, thetaMode: settings.truncation.thetaMode, minRank: settings.truncation.minRank, ...(settings.truncation.maxRank !== null ? { maxRank: settings.truncation.maxRank } : {}) }, workers: settings.workers, ...(def.defaults.substep ? { substep: def.defaults.substep } : {}) });
+  const stepper = makeStepper(model, { integrator: settings.integrator, truncation: { theta: settings.truncation.theta, thetaMode: settings.truncation.thetaMode, minRank: settings.truncation.minRank, ...(settings.truncation.maxRank !== null ? { maxRank: settings.truncation.maxRank } : {}) }, workers: settings.workers, rejection: settings.rejection, ...(def.defaults.substep ? { substep: def.defaults.substep } : {}) });
   const setupMs = performance.now() - start;
   const parameters = parameterRecord(params);
   const identity = { problem: def.name, parameters, seed, settings: { ...settings, workers: undefined } };

@@ -17,7 +17,7 @@ import { expectation } from "../tn/operators/environments.js";
 import { Ttno } from "../tn/operators/ttno.js";
 import { decodeTtn, encodeTtn } from "../tn/io.js";
 import type { Ttn } from "../tn/ttn.js";
-import type { MatrixModel, ProblemModel, TtnModel } from "./problem.js";
+import type { MatrixModel, ProblemModel, RejectionSetting, TtnModel } from "./problem.js";
 
 /** Integrator names by state kind. */
 export const MATRIX_INTEGRATOR_NAMES: readonly MatrixIntegratorName[] = ["ksl", "ksl-strang", "bug", "bug-adaptive", "parallel-bug", "midpoint-bug"];
@@ -28,6 +28,7 @@ export interface StepperSettings {
   truncation: TruncationPolicy;
   workers: number;
   substep?: SubstepOptions;
+  rejection?: RejectionSetting;
 }
 
 /** One integrator bound to one problem's right-hand side, over an opaque state. */
@@ -71,7 +72,11 @@ const realPart = (x: number | { re: number }): number => (typeof x === "number" 
 
 function ttnStepper(model: TtnModel, settings: StepperSettings): Stepper<Ttn> {
   const step = TTN_INTEGRATORS[settings.integrator as TtnIntegratorName];
-  const options = { truncation: settings.truncation, workers: settings.workers, ...(settings.substep ? { substep: settings.substep } : {}) };
+  const options = {
+    truncation: settings.truncation, workers: settings.workers,
+    ...(settings.substep ? { substep: settings.substep } : {}),
+    ...(settings.rejection ? { rejection: settings.rejection } : {}),
+  };
   const observables = Object.entries(model.observables ?? {});
   return {
     extension: "ttn",
@@ -118,11 +123,15 @@ function decodeLowRank(bytes: Uint8Array): LowRankMatrix {
 function matrixStepper(model: MatrixModel, settings: StepperSettings): Stepper<LowRankMatrix> {
   if (settings.workers > 1) throw new ArgumentError(`workers = ${settings.workers}: matrix problems run their sub-steps in the calling thread (write the problem on the two-leaf tree [0, 1] to use workers)`);
   const integrator = matrixIntegrator(settings.integrator as MatrixIntegratorName, model.rhs, settings.substep ? { substep: settings.substep } : {});
+  const r = settings.rejection;
+  const rejection = r === undefined ? undefined : {
+    ...(r.enabled !== undefined ? { enabled: r.enabled } : {}), ...(r.c !== undefined ? { etaConstant: r.c } : {}), ...(r.max !== undefined ? { maxRejections: r.max } : {}),
+  };
   const observables = Object.entries(model.observables ?? {});
   return {
     extension: "lowrank",
     step: (y, t, h) => {
-      const r = advanceMatrix(integrator, y, t, h, { truncation: settings.truncation });
+      const r = advanceMatrix(integrator, y, t, h, { truncation: settings.truncation, ...(rejection ? { rejection } : {}) });
       return { y: r.state, report: r.report };
     },
     observe: (t, y) => Object.fromEntries(observables.map(([name, o]) => [name, o(t, y)])),

@@ -96,6 +96,18 @@ describe("runProblem", () => {
     await expect(runProblem(wrongShape)).rejects.toThrow(/3×3|\[3, 3\]|shape/);
   });
 
+  it("passes the rejection rule through, and checks it", async () => {
+    const ising = await loadProblem("ising-lr");
+    const base = { params: { sites: "4" }, h: 0.05, tf: 0.2, reference: false };
+    const withRule = await runProblem(ising, base);
+    const without = await runProblem(ising, { ...base, rejection: { enabled: false } });
+    expect(withRule.summary.rejections).toBeGreaterThan(0); // from rank 1, ranks double: rejected
+    expect(without.summary.rejections).toBe(0);
+    expect(without.settings.rejection).toEqual({ enabled: false });
+    await expect(runProblem(ising, { ...base, rejection: { c: -1 } })).rejects.toThrow(/rejection.c: invalid value -1/);
+    await expect(runProblem(ising, { ...base, rejection: { eta: 1 } as never })).rejects.toThrow(/unknown setting "eta"/);
+  });
+
   it("stops at once when the signal is already aborted, with a partial result", async () => {
     const controller = new AbortController();
     controller.abort();

@@ -22,6 +22,8 @@ interface RunArgs {
   maxRank?: number;
   minRank?: number;
   workers: number;
+  rejection: boolean;
+  rejectionC?: number;
   seed: number;
   param: string[];
   preset?: string;
@@ -59,6 +61,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("max-rank", { type: "number", describe: "largest rank per edge" })
       .option("min-rank", { type: "number", describe: "smallest rank per edge" })
       .option("workers", { type: "number", default: 1, describe: "threads for the parallel sub-problems (results do not depend on it)" })
+      .option("rejection", { type: "boolean", default: true, describe: "parallel BUG step rejection (--no-rejection to turn it off)" })
+      .option("rejection-c", { type: "number", describe: "reject a parallel-BUG step when h·η > c·ϑ [default: 10 on trees, 1 on matrices]" })
       .option("seed", { type: "number", default: 1, describe: "seed of every random choice" })
       .option("param", { type: "string", array: true, default: [], describe: "problem parameter key=value (repeatable); arbor info <problem> lists them" })
       .option("preset", { type: "string", describe: "a named parameter set of the problem (e.g. paper)" })
@@ -106,6 +110,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       ...(args.thetaMode !== undefined ? { thetaMode: args.thetaMode as ThetaMode } : {}),
       ...(args.maxRank !== undefined ? { maxRank: args.maxRank } : {}),
       ...(args.minRank !== undefined ? { minRank: args.minRank } : {}),
+      ...(!args.rejection || args.rejectionC !== undefined ? { rejection: { ...(!args.rejection ? { enabled: false } : {}), ...(args.rejectionC !== undefined ? { c: args.rejectionC } : {}) } } : {}),
       workers: args.workers, seed: args.seed, every: args.every, reference: args.reference,
       ...(args.checkpoint !== undefined ? { checkpoint: { dir: args.checkpoint, every: args.checkpointEvery } } : {}),
       ...(args.resume !== undefined ? { resume: args.resume } : {}),
