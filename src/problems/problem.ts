@@ -99,6 +99,8 @@ export interface ProblemDefinition<P extends Record<string, ParameterSpec> = Rec
   parameters: P;
   /** Named parameter sets, e.g. { paper: { sites: 16 } } (`--preset paper`). */
   presets?: Record<string, Record<string, ParameterInput>>;
+  /** Run settings that a preset changes besides its parameters, e.g. { paper: { tf: 60 } }. */
+  presetDefaults?: Record<string, Partial<RunDefaults>>;
   defaults: RunDefaults;
   setup(params: ParameterValues<P>, context: SetupContext): ProblemModel;
 }
@@ -153,6 +155,9 @@ export function checkProblemDefinition(def: unknown, origin: string): asserts de
     if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) fail(`defaults.${key} must be a finite number > 0, got ${JSON.stringify(v)}`);
   }
   if (d.presets !== undefined && (d.presets === null || typeof d.presets !== "object")) fail("presets must be an object of named parameter sets");
+  for (const name of Object.keys((d.presetDefaults ?? {}) as object)) {
+    if (!Object.prototype.hasOwnProperty.call(d.presets ?? {}, name)) fail(`presetDefaults.${name} is not a preset (add it to presets)`);
+  }
 }
 
 /**

@@ -108,7 +108,7 @@ export interface RunResult {
 }
 
 function resolveSettings(def: ProblemDefinition, options: RunProblemOptions): RunSettings {
-  const d = def.defaults;
+  const d = { ...def.defaults, ...(options.preset !== undefined ? def.presetDefaults?.[options.preset] ?? {} : {}) };
   const integrator = options.integrator ?? d.integrator;
   const h = options.h ?? d.h;
   const tf = options.tf ?? d.tf;

@@ -108,6 +108,14 @@ describe("runProblem", () => {
     await expect(runProblem(ising, { ...base, rejection: { eta: 1 } as never })).rejects.toThrow(/unknown setting "eta"/);
   });
 
+  it("applies a preset's parameters and run settings, under the caller's own", async () => {
+    const withPreset: ProblemDefinition = { ...decay, presets: { slow: { lambda: 0.5 } }, presetDefaults: { slow: { h: 0.05, tf: 0.2 } } } as ProblemDefinition;
+    const r = await runProblem(withPreset, { preset: "slow" });
+    expect([r.problem.parameters.lambda, r.settings.h, r.settings.tf, r.settings.steps, r.problem.preset]).toEqual([0.5, 0.05, 0.2, 4, "slow"]);
+    const own = await runProblem(withPreset, { preset: "slow", h: 0.1, params: { lambda: "3" } });
+    expect([own.problem.parameters.lambda, own.settings.h, own.settings.steps]).toEqual([3, 0.1, 2]);
+  });
+
   it("stops at once when the signal is already aborted, with a partial result", async () => {
     const controller = new AbortController();
     controller.abort();

@@ -41,7 +41,8 @@ export const infoCommand: CommandModule<object, { problem: string; json: boolean
     }
     if (entries.length === 0) lines.push("  (none)");
     for (const [name, values] of Object.entries(p.presets ?? {})) {
-      lines.push(`preset ${name} (--preset ${name}): ${Object.entries(values).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+      const settings = Object.entries(p.presetDefaults?.[name] ?? {}).map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`);
+      lines.push(`preset ${name} (--preset ${name}): ${[...Object.entries(values).map(([k, v]) => `${k}=${v}`), ...settings].join(" ")}`);
     }
     const d = p.defaults;
     lines.push("", `defaults: --integrator ${d.integrator} --dt ${d.h} --tf ${d.tf} --tol ${d.theta}` +
