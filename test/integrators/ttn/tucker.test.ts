@@ -1,13 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { combine, scale } from "../../../src/linalg/elementwise.js";
-import { distance, norm } from "../../../src/linalg/norms.js";
-import { Tensor, zeros } from "../../../src/linalg/tensor.js";
-import { modeProduct } from "../../../src/linalg/unfold.js";
+import { distance } from "../../../src/linalg/norms.js";
 import { fromFull } from "../../../src/tn/hsvd.js";
 import { Tree } from "../../../src/tn/tree.js";
 import { solveSubstep } from "../../../src/integrators/solvers/substep.js";
 import { integrateTtn } from "../../../src/integrators/ttn/integrate.js";
 import type { TtnRhs } from "../../../src/integrators/ttn/rhs.js";
+import { nlsField, nlsInitial } from "../../../problems/tucker-nls.js";
 
 // Tucker tensors are tree networks on the star tree (Tree.tucker): the rank-adaptive and the
 // parallel BUG integrate them with the same code (the parallel one is then the paper's
@@ -19,49 +17,12 @@ import type { TtnRhs } from "../../../src/integrators/ttn/rhs.js";
 // goes through the callback path. Reference: Dormand–Prince on the full 12³ tensor (tol 1e-11).
 const n = 12, delta = 0.02, eps = 0.01, T = 0.2;
 
-function laplacian1d(): Tensor {
-  const L = zeros([n, n]);
-  for (let i = 0; i < n; i++) {
-    L.set([i, i], -2 * (n + 1) ** 2);
-    if (i > 0) L.set([i, i - 1], (n + 1) ** 2);
-    if (i + 1 < n) L.set([i, i + 1], (n + 1) ** 2);
-  }
-  return L;
-}
-
-const L = laplacian1d();
-function nls(_t: number, Y: Tensor): Tensor {
-  let lap = modeProduct(Y, L, 0);
-  lap = combine(1, lap, 1, modeProduct(Y, L, 1));
-  lap = combine(1, lap, 1, modeProduct(Y, L, 2));
-  const out = zeros(Y.shape, "c128");
-  const d = Y.data, l = lap.data, o = out.data;
-  for (let k = 0; k < d.length; k += 2) {
-    const m2 = d[k]! ** 2 + d[k + 1]! ** 2;
-    const hr = -0.5 * delta * l[k]! + eps * m2 * d[k]!;
-    const hi = -0.5 * delta * l[k + 1]! + eps * m2 * d[k + 1]!;
-    o[k] = hi; // F = −i·H(Y)
-    o[k + 1] = -hr;
-  }
-  return out;
-}
-
-function initialFull(): Tensor {
-  const Y = zeros([n, n, n], "c128");
-  const x = (i: number) => (i + 1) / (n + 1);
-  for (let a = 0; a < n; a++)
-    for (let b = 0; b < n; b++)
-      for (let c = 0; c < n; c++) {
-        const g = Math.exp(-((x(a) - 0.5) ** 2 + (x(b) - 0.4) ** 2 + (x(c) - 0.6) ** 2) / 0.05);
-        const v = g * (1 + 0.5 * Math.sin(2 * Math.PI * x(a) * x(b)) + 0.3 * Math.cos(2 * Math.PI * x(c) * x(a)));
-        Y.set([a, b, c], { re: v, im: 0.2 * v * x(a) });
-      }
-  return scale(Y, 1 / norm(Y));
-}
+// The field and the initial tensor are the built-in problem's (problems/tucker-nls.ts).
+const nls = nlsField(n, delta, eps);
 
 describe("Tucker tensors (star tree): cubic NLS in 3-D", () => {
   const tree = Tree.tucker(3);
-  const y0 = fromFull(initialFull(), tree, { maxRank: 5 }).ttn;
+  const y0 = fromFull(nlsInitial(n), tree, { maxRank: 5 }).ttn;
   const rhs: TtnRhs = { kind: "callback", f: nls };
   const exact = solveSubstep({ y0: y0.toFull(), t0: 0, t1: T, f: nls }, { solver: "dopri5", tol: 1e-11 }).y;
 
