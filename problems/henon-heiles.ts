@@ -44,7 +44,7 @@
  */
 import {
   ArgumentError, defineProblem, expmv, innerTtn, norm, SumOfProducts, Tensor, Tree, Ttn, Ttno, vdot,
-  type Complex,
+  type Complex, type DerivedCurve,
 } from "../src/index.js";
 
 const MINUS_I = { re: 0, im: -1 };
@@ -380,5 +380,25 @@ export default defineProblem({
         },
       } : {}),
     };
+  },
+  // The spectrum, as MCTDH codes compute it from the autocorrelation: with a(−t) = conj(a(t)),
+  // σ(E) = (1/π)·Re ∫₀^T a(t)·e^{iEt}·w(t) dt, w(t) = cos(πt/2T) damping the cut at T
+  // (trapezoid rule on the recorded times, which must be evenly spaced: --every keeps them so).
+  derived(records): Record<string, DerivedCurve> {
+    const t = records.t, re = records.observables.autocorrRe, im = records.observables.autocorrIm, energy = records.observables.energy;
+    if (re === undefined || im === undefined || energy === undefined || t.length < 3) return {};
+    const T = t[t.length - 1]!, dt = t[1]! - t[0]!;
+    const E0 = energy[0]!;
+    const count = 400, top = Math.max(2 * E0, E0 + 10 * Math.PI / T);
+    const E = Array.from({ length: count }, (_, k) => (top * k) / (count - 1));
+    const sigma = E.map((e) => {
+      let s = 0;
+      for (let k = 0; k < t.length; k++) {
+        const w = Math.cos((Math.PI * t[k]!) / (2 * T)) * (k === 0 || k === t.length - 1 ? 0.5 : 1);
+        s += w * (re[k]! * Math.cos(e * t[k]!) - im[k]! * Math.sin(e * t[k]!));
+      }
+      return (s * dt) / Math.PI;
+    });
+    return { spectrum: { x: E, y: sigma, xLabel: "E", yLabel: "σ(E)", description: `spectrum from a(t), t ≤ ${T}, cos(πt/2T) window` } };
   },
 });

@@ -5,7 +5,7 @@ export {
   type ParameterInput, type ParameterSpec, type ParameterValue, type ParameterValues,
 } from "./parameters.js";
 export {
-  checkProblemDefinition, checkProblemModel, defineProblem,
+  checkProblemDefinition, checkProblemModel, defineProblem, type DerivedCurve, type RunRecords,
   type MatrixModel, type MatrixObservable, type ProblemDefinition, type ProblemModel, type ProblemReference, type RejectionSetting, type RunDefaults, type SetupContext, type TtnModel, type TtnObservable,
 } from "./problem.js";
 export { builtinProblemNames, isProblemPath, loadBuiltinProblems, loadProblem } from "./registry.js";

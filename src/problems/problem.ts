@@ -82,6 +82,22 @@ export interface RejectionSetting {
   max?: number;
 }
 
+/** A curve a problem computes from a run's records (a spectrum from an autocorrelation, …). */
+export interface DerivedCurve {
+  x: number[];
+  y: number[];
+  xLabel: string;
+  yLabel: string;
+  /** What it is, for the result file and the plot's title. */
+  description?: string;
+}
+
+/** The recorded time series a {@link ProblemDefinition.derived} function receives. */
+export interface RunRecords {
+  t: readonly number[];
+  observables: Readonly<Record<string, readonly number[]>>;
+}
+
 /** Everything `setup` may use besides the parameters. */
 export interface SetupContext {
   /** The run's seed: every random choice of the problem must come from it. */
@@ -103,6 +119,8 @@ export interface ProblemDefinition<P extends Record<string, ParameterSpec> = Rec
   presetDefaults?: Record<string, Partial<RunDefaults>>;
   defaults: RunDefaults;
   setup(params: ParameterValues<P>, context: SetupContext): ProblemModel;
+  /** Curves computed from the records when the run ends (stored in the result, plotted by --plot). */
+  derived?(records: RunRecords, params: ParameterValues<P>): Record<string, DerivedCurve>;
 }
 
 /**
@@ -146,6 +164,7 @@ export function checkProblemDefinition(def: unknown, origin: string): asserts de
   if (typeof d.name !== "string" || !/^[a-z0-9][a-z0-9._-]*$/i.test(d.name)) fail("name must be a non-empty string of letters, digits, '.', '_' or '-'");
   if (typeof d.description !== "string" || d.description.trim() === "") fail("description must be a non-empty string");
   if (typeof d.setup !== "function") fail("setup must be a function (params, context) => model");
+  if (d.derived !== undefined && typeof d.derived !== "function") fail("derived must be a function (records, params) => curves");
   checkParameterSpecs((d.parameters ?? {}) as Record<string, ParameterSpec>, d.name as string);
   const defaults = d.defaults as Record<string, unknown> | undefined;
   if (defaults === null || typeof defaults !== "object") fail("defaults must be { integrator, h, tf, theta, … }");

@@ -48,6 +48,8 @@ export function summaryText(result: RunResult): string {
     lines.push("", `reference: ${result.reference.description}`);
     if (result.reference.stateError?.length) lines.push(`  max ‖Y − reference‖ = ${fmt(Math.max(...result.reference.stateError))} (relative ${fmt(Math.max(...result.reference.relativeStateError!))})`);
   }
+  const derived = Object.entries(result.derived ?? {});
+  if (derived.length > 0) lines.push("", `derived: ${derived.map(([name, c]) => `${name} (${c.x.length} points${c.description ? `: ${c.description}` : ""})`).join("; ")}`);
   const stepMs = result.steps.map((x) => x.wallMs);
   lines.push("", `max rank ${result.summary.maxRank}, rejections ${result.summary.rejections}, ` +
     `${(result.timings.integrateMs / 1000).toFixed(2)} s integrating (${stepMs.length ? (stepMs.reduce((a, b) => a + b, 0) / stepMs.length).toFixed(1) : "-"} ms/step), ` +
@@ -123,6 +125,9 @@ export function runPlots(result: RunResult): Record<string, string> {
     if (ref.stateError) series.push({ label: "‖Y − ψ‖", x: r.t, y: ref.stateError });
     const plottable = series.filter((s) => s.y.some((v) => v > 0));
     if (plottable.length > 0) plots["-error"] = linePlotSvg(plottable, { title, xLabel: "t", yLabel: "error", logY: true });
+  }
+  for (const [name, c] of Object.entries(result.derived ?? {})) {
+    plots[`-${name}`] = linePlotSvg([{ label: name, x: c.x, y: c.y, markers: false }], { title: c.description ?? `${result.problem.name}: ${name}`, xLabel: c.xLabel, yLabel: c.yLabel });
   }
   return plots;
 }

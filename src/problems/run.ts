@@ -12,7 +12,7 @@ import { resolveTruncationPolicy } from "../integrators/types.js";
 import { packageVersion } from "../version.js";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint.js";
 import { parameterRecord, resolveParameters, type ParameterInput } from "./parameters.js";
-import { checkProblemModel, type ProblemDefinition, type ProblemModel, type RejectionSetting } from "./problem.js";
+import { checkProblemModel, type DerivedCurve, type ProblemDefinition, type ProblemModel, type RejectionSetting } from "./problem.js";
 import { makeStepper } from "./stepper.js";
 
 /** Options of {@link runProblem}; every setting left out takes the problem's default. */
@@ -103,6 +103,8 @@ export interface RunResult {
   /** Observables and ranks at the recorded times (t = k·h for k = 0, every, 2·every, …, and the last). */
   records: { t: number[]; maxRank: number[]; observables: Record<string, number[]> };
   reference?: { description: string; observables: Record<string, number[]>; errors: Record<string, number[]>; stateError?: number[]; relativeStateError?: number[] };
+  /** The problem's derived curves (e.g. a spectrum), computed from the records at the end. */
+  derived?: Record<string, DerivedCurve>;
   summary: { maxRank: number; rejections: number; final: Record<string, number>; maxErrors: Record<string, number> };
   timings: { setupMs: number; referenceMs: number; integrateMs: number; totalMs: number };
 }
@@ -281,9 +283,25 @@ export async function runProblem(def: ProblemDefinition, options: RunProblemOpti
   if (!result.completed && options.checkpoint && result.stepsDone % options.checkpoint.every !== 0) {
     writeCheckpoint(options.checkpoint.dir, k, stepper.extension, stepper.encode(y), identity, result);
   }
+  if (def.derived !== undefined && result.records.t.length >= 2) result.derived = derivedCurves(def, result, params);
   result.summary = summarise(result);
   result.timings.totalMs = performance.now() - start;
   return result;
+}
+
+function derivedCurves(def: ProblemDefinition, result: RunResult, params: unknown): Record<string, DerivedCurve> {
+  let curves: Record<string, DerivedCurve>;
+  try {
+    curves = def.derived!(result.records, params as never);
+  } catch (e) {
+    throw Object.assign(new ArgumentError(`problem ${def.name}: derived failed: ${(e as Error)?.message ?? String(e)}`), { cause: e });
+  }
+  for (const [name, c] of Object.entries(curves ?? {})) {
+    const ok = c !== null && typeof c === "object" && Array.isArray(c.x) && Array.isArray(c.y) && c.x.length === c.y.length && c.x.length > 0 &&
+      c.x.every(Number.isFinite) && c.y.every(Number.isFinite) && typeof c.xLabel === "string" && typeof c.yLabel === "string";
+    if (!ok) throw new ArgumentError(`problem ${def.name}: derived curve ${name} must be { x, y, xLabel, yLabel } with finite x and y of equal, non-zero length`);
+  }
+  return curves ?? {};
 }
 
 function stepRecord(report: StepReport, maxRank: number): StepRecord {

@@ -249,6 +249,17 @@ describe("henon-heiles: λ = 0, uncoupled oscillators", () => {
       expect(Math.abs(S(d / 2 + n) - (Math.exp(-mu) * mu ** n) / factorial), `n = ${n}`).toBeLessThan(2e-4);
     }
     expect(Math.abs(S(d / 2 - 1))).toBeLessThan(1e-5);
+
+    // The problem's own spectrum (a derived curve): windowed, so its lines are broadened by
+    // ~2π/T, but the strongest one must sit at the most probable level d/2 + n* (n* = ⌊μ⌋ or
+    // ⌈μ⌉ − 1 for Poisson weights), and nothing may show below the zero-point energy.
+    const spectrum = r.derived!.spectrum!;
+    const peak = spectrum.x[spectrum.y.indexOf(Math.max(...spectrum.y))]!;
+    const weights = Array.from({ length: 13 }, (_, n) => Math.exp(-mu) * mu ** n / Array.from({ length: n }, (_, i) => i + 1).reduce((a, b) => a * b, 1));
+    const nStar = weights.indexOf(Math.max(...weights));
+    expect(Math.abs(peak - (d / 2 + nStar))).toBeLessThan(0.5);
+    const below = spectrum.y.filter((_, k) => spectrum.x[k]! < d / 2 - 1).map(Math.abs);
+    expect(Math.max(...below)).toBeLessThan(0.05 * Math.max(...spectrum.y));
   });
 });
 

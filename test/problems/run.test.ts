@@ -116,6 +116,17 @@ describe("runProblem", () => {
     expect([own.problem.parameters.lambda, own.settings.h, own.settings.steps]).toEqual([3, 0.1, 2]);
   });
 
+  it("attaches a problem's derived curves, and refuses malformed ones", async () => {
+    const withCurve = { ...decay, derived: (records: { t: readonly number[]; observables: Record<string, readonly number[]> }) => ({
+      logSize: { x: [...records.t], y: records.observables.size!.map(Math.log), xLabel: "t", yLabel: "log size" },
+    }) } as ProblemDefinition;
+    const r = await runProblem(withCurve, { params: { lambda: "2" } });
+    const c = r.derived!.logSize!;
+    expect((c.y[10]! - c.y[0]!) / (c.x[10]! - c.x[0]!)).toBeCloseTo(-2, 10); // log‖Y‖ falls at rate λ
+    const bad = { ...decay, derived: () => ({ broken: { x: [0, 1], y: [Number.NaN, 1], xLabel: "t", yLabel: "y" } }) } as ProblemDefinition;
+    await expect(runProblem(bad)).rejects.toThrow(/derived curve broken must be \{ x, y, xLabel, yLabel \} with finite x and y/);
+  });
+
   it("stops at once when the signal is already aborted, with a partial result", async () => {
     const controller = new AbortController();
     controller.abort();
