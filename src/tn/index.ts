@@ -16,3 +16,4 @@ export { applyTruncated, type ApplyTruncated, type ApplyTruncatedOptions } from 
 export { OperatorEnvironments, expectation, matrixElement } from "./operators/environments.js";
 export { decodeTtn, encodeTtn, loadTtn, saveTtn, type TtnFile } from "./io.js";
 export { projectFullOntoNode } from "./project.js";
+export { padRanks } from "./pad.js";
