@@ -5,6 +5,7 @@ import { allFinite, asDType, combine } from "../../linalg/elementwise.js";
 import { modeProduct } from "../../linalg/unfold.js";
 import { formatShape } from "../../linalg/shape.js";
 import { Tensor } from "../../linalg/tensor.js";
+import { addDiagonalProduct, splitDiagonal, type SplitOperator } from "./diagonal-part.js";
 
 /** One term c · ⊗_{m ∈ factors} A_m of an operator (identity on modes without a factor). */
 export interface ProductTerm {
@@ -32,6 +33,8 @@ export class SumOfProducts {
   /** Mode sizes. */
   readonly dims: readonly number[];
   private readonly list: ProductTerm[] = [];
+  // The diagonal terms summed once for apply(); dropped whenever a term is added.
+  private split: SplitOperator<ProductTerm> | undefined;
 
   constructor(dims: readonly number[]) {
     dims.forEach((n, m) => {
@@ -72,6 +75,7 @@ export class SumOfProducts {
       map.set(m, asDType(t, t.dtype === "c128" ? "c128" : "f64"));
     }
     this.list.push(Object.freeze({ coeff: c, factors: map }));
+    this.split = undefined;
     return this;
   }
 
@@ -82,6 +86,7 @@ export class SumOfProducts {
     }
     const s = toComplex(scale);
     for (const t of other.terms) this.list.push({ coeff: { re: s.re * t.coeff.re - s.im * t.coeff.im, im: s.re * t.coeff.im + s.im * t.coeff.re }, factors: t.factors });
+    this.split = undefined;
     return this;
   }
 
@@ -91,8 +96,9 @@ export class SumOfProducts {
   }
 
   /**
-   * A·Y for a full tensor Y (axes = modes): each term applied factor by factor as mode
-   * products, so the cost is O(terms · size · n) without the ∏n × ∏n matrix.
+   * A·Y for a full tensor Y (axes = modes): the diagonal terms summed once into one vector (on
+   * first use) and applied elementwise, every other term factor by factor as mode products, so
+   * the cost is O(size + off-diagonal terms · size · n) without the ∏n × ∏n matrix.
    *
    * @example
    * ```ts
@@ -107,7 +113,9 @@ export class SumOfProducts {
     }
     const complex = this.isComplex || y.dtype === "c128";
     let out: Tensor = new Tensor(complex ? "c128" : "f64", y.shape);
-    for (const term of this.list) {
+    const split = (this.split ??= splitDiagonal(this.dims, this.list));
+    if (split.diagonal !== undefined) addDiagonalProduct(out, split.diagonal, y);
+    for (const term of split.offDiagonal) {
       let t: Tensor = y;
       for (const [m, f] of term.factors) t = modeProduct(t, f, m);
       out = combine(1, out, term.coeff.im === 0 ? term.coeff.re : term.coeff, t);
