@@ -78,6 +78,7 @@ const AREAS = {
   tn: "Trees, tree tensor networks and tree operators",
   integrators: "Dynamical low-rank integrators",
   problems: "Problems as plugins and their runs",
+  search: "Network structure search",
   backend: "Kernels, threads and the worker pool",
   io: "Files and plots",
   other: "Errors and versions",

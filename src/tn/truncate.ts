@@ -88,7 +88,8 @@ function edgeSvds(z: Ttn): (EdgeSvd | undefined)[] {
 export function edgeSingularValues(y: Ttn): Float64Array[] {
   const z = orthonormalize(y);
   const svds = edgeSvds(z);
-  return svds.map((e, v) => (v === z.tree.root ? Float64Array.of(z.norm()) : e!.s));
+  // Array.from, not svds.map: the root has no edge, so its slot is a hole that map would skip.
+  return Array.from({ length: z.tree.numNodes }, (_, v) => (v === z.tree.root ? Float64Array.of(z.norm()) : svds[v]!.s));
 }
 
 /**
