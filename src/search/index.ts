@@ -1,0 +1,30 @@
+// Tensor-network structure search: core shapes from singular values, and general network graphs
+// (ranks on edges, modes placed by a permutation) with their contraction orders and contractions.
+export {
+  tuckerCoreShape,
+  tuckerSpectra,
+  type CoreShape,
+  type CoreShapeMethod,
+  type CoreShapeOptions,
+  type TuckerCoreShape,
+  type TuckerCoreShapeOptions,
+  type TuckerSpectra,
+} from "./core-shapes.js";
+export { treeCoreShape, treeSpectra, type TreeCoreShape, type TreeSpectra } from "./core-shapes-tree.js";
+export { NetworkStructure, type NetworkEdge } from "./network/structure.js";
+export { TensorNetwork, type NetworkDType, type RandomNetworkOptions } from "./network/network.js";
+export {
+  contractionCost,
+  contractionOrder,
+  pathOptimizers,
+  registerPathOptimizer,
+  type ContractionCost,
+  type ContractionOrder,
+  type ContractionPath,
+  type ContractionProblem,
+  type PathOptimizer,
+} from "./network/contraction-order.js";
+export { contractNetwork, networkContractionOrder, type ContractOptions } from "./network/contract.js";
+export { networkEntries, type EntriesOptions } from "./network/entries.js";
+export { coreEnvironment, fitNetwork, type FitOptions, type FitResult, type FitStop } from "./fit/als.js";
+export { greedySearch, type GreedyOptions, type GreedyResult, type GreedyStep } from "./greedy.js";
