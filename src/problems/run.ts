@@ -199,6 +199,15 @@ export async function runProblem(def: ProblemDefinition, options: RunProblemOpti
   const parameters = parameterRecord(params);
   const identity = { problem: def.name, parameters, seed, settings: { ...settings, workers: undefined } };
 
+  // A checkpoint of another run is refused before any long computation starts.
+  const checkpoint = options.resume === undefined ? undefined : readCheckpoint<RunResult>(options.resume);
+  if (checkpoint !== undefined) {
+    const stored = JSON.stringify(checkpoint.progress.identity);
+    if (stored !== JSON.stringify(identity)) {
+      throw new ArgumentError(`--resume ${options.resume}: the checkpoint is of another run (stored ${stored}; this run ${JSON.stringify(identity)})`);
+    }
+  }
+
   // The reference at every recorded time, computed up front so each record gets its error.
   const recordKs = recordSteps(settings);
   const recordTimes = recordKs.map((k) => k * settings.h);
@@ -225,15 +234,10 @@ export async function runProblem(def: ProblemDefinition, options: RunProblemOpti
     timings: { setupMs, referenceMs, integrateMs: 0, totalMs: 0 },
   };
   let k0 = 0;
-  if (options.resume !== undefined) {
-    const { progress, state } = readCheckpoint<RunResult>(options.resume);
-    const stored = JSON.stringify(progress.identity);
-    if (stored !== JSON.stringify(identity)) {
-      throw new ArgumentError(`--resume ${options.resume}: the checkpoint is of another run (stored ${stored}; this run ${JSON.stringify(identity)})`);
-    }
-    y = stepper.decode(state);
-    k0 = progress.stepsDone;
-    result = { ...progress.result, settings, timings: { ...progress.result.timings, setupMs, referenceMs } };
+  if (checkpoint !== undefined) {
+    y = stepper.decode(checkpoint.state);
+    k0 = checkpoint.progress.stepsDone;
+    result = { ...checkpoint.progress.result, settings, timings: { ...checkpoint.progress.result.timings, setupMs, referenceMs } };
   }
 
   const record = (k: number): void => {
