@@ -28,3 +28,4 @@ export { contractNetwork, networkContractionOrder, type ContractOptions } from "
 export { networkEntries, type EntriesOptions } from "./network/entries.js";
 export { coreEnvironment, fitNetwork, type FitOptions, type FitResult, type FitStop } from "./fit/als.js";
 export { greedySearch, type GreedyOptions, type GreedyResult, type GreedyStep } from "./greedy.js";
+export { tnaleSearch, type TnaleOptions, type TnaleResult, type TnaleRound } from "./tnale.js";
