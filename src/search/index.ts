@@ -29,3 +29,5 @@ export { networkEntries, type EntriesOptions } from "./network/entries.js";
 export { coreEnvironment, fitNetwork, type FitOptions, type FitResult, type FitStop } from "./fit/als.js";
 export { greedySearch, type GreedyOptions, type GreedyResult, type GreedyStep } from "./greedy.js";
 export { tnaleSearch, type TnaleOptions, type TnaleResult, type TnaleRound } from "./tnale.js";
+export { tnlsSearch, type TnlsOptions, type TnlsResult } from "./tnls.js";
+export type { SearchResult } from "./evaluator.js";

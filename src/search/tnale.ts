@@ -13,8 +13,7 @@
 import { ArgumentError } from "../errors.js";
 import { Rng, type Seed } from "../linalg/random.js";
 import type { Tensor } from "../linalg/tensor.js";
-import { fitNetwork } from "./fit/als.js";
-import type { TensorNetwork } from "./network/network.js";
+import { structureEvaluator, type Evaluation, type SearchResult } from "./evaluator.js";
 import { NetworkStructure } from "./network/structure.js";
 
 /** Options of {@link tnaleSearch}. */
@@ -55,26 +54,13 @@ export interface TnaleRound {
 }
 
 /** The result of {@link tnaleSearch}. */
-export interface TnaleResult {
-  structure: NetworkStructure;
-  network: TensorNetwork<"f64">;
-  rse: number;
-  parameters: number;
-  objective: number;
-  evaluations: number;
+export interface TnaleResult extends SearchResult {
   rounds: TnaleRound[];
 }
 
 interface Candidate {
   ranks: number[];
   perm: number[];
-}
-
-interface Evaluated {
-  structure: NetworkStructure;
-  network: TensorNetwork<"f64">;
-  rse: number;
-  objective: number;
 }
 
 /**
@@ -105,26 +91,10 @@ export function tnaleSearch(target: Tensor, options: TnaleOptions = {}): TnaleRe
   const entries = target.data.length;
   const edges = topology === "ring" ? N : N - 1;
   const rng = new Rng(seed);
-  const cache = new Map<string, Evaluated>();
-  let evaluations = 0;
+  const evaluator = structureEvaluator(target, { lambda, restarts, fitSweeps }, rng);
   const structureOf = (c: Candidate): NetworkStructure =>
     topology === "ring" ? NetworkStructure.tensorRing(target.shape, c.ranks, c.perm) : NetworkStructure.tensorTrain(target.shape, c.ranks, c.perm);
-  const evaluate = (c: Candidate): Evaluated => {
-    const structure = structureOf(c);
-    const key = structure.key();
-    let e = cache.get(key);
-    if (e === undefined) {
-      evaluations++;
-      let best: Evaluated | undefined;
-      for (let k = 0; k < restarts; k++) {
-        const fit = fitNetwork(structure, target, { maxSweeps: fitSweeps, targetRse: 1e-10, seed: Math.floor(rng.nextFloat64() * 2 ** 31) });
-        const objective = structure.numParameters() / entries + lambda * fit.rse ** 2;
-        if (best === undefined || objective < best.objective) best = { structure, network: fit.network, rse: fit.rse, objective };
-      }
-      cache.set(key, (e = best!));
-    }
-    return e;
-  };
+  const evaluate = (c: Candidate): Evaluation => evaluator.evaluate(structureOf(c));
   let centre: Candidate = { ranks: new Array<number>(edges).fill(initialRank), perm: Array.from({ length: N }, (_, v) => v) };
   let centreValue = evaluate(centre);
   let best = centreValue;
@@ -147,7 +117,7 @@ export function tnaleSearch(target: Tensor, options: TnaleOptions = {}): TnaleRe
   };
   const consider = (candidates: Candidate[]): void => {
     for (const c of candidates) {
-      if (evaluations >= maxEvaluations) return;
+      if (evaluator.count >= maxEvaluations) return;
       const e = evaluate(c);
       if (e.objective < centreValue.objective) {
         centre = c;
@@ -158,7 +128,7 @@ export function tnaleSearch(target: Tensor, options: TnaleOptions = {}): TnaleRe
   };
   // The first sweep: radius initialRadius, three evaluated ranks per edge, the rest interpolated.
   if (initialRadius > 1) {
-    for (let k = 0; k < edges && evaluations < maxEvaluations; k++) {
+    for (let k = 0; k < edges && evaluator.count < maxEvaluations; k++) {
       const ranks = window(centre.ranks[k]!, initialRadius);
       const probes = [...new Set([ranks[0]!, centre.ranks[k]!, ranks[ranks.length - 1]!])].sort((a, b) => a - b);
       const rse = new Map(probes.map((r) => [r, evaluate(withRank(centre, k, r)).rse] as const));
@@ -174,14 +144,14 @@ export function tnaleSearch(target: Tensor, options: TnaleOptions = {}): TnaleRe
   }
   const rounds: TnaleRound[] = [];
   let jumpsLeft = jumps;
-  for (let round = 1; round <= maxRounds && evaluations < maxEvaluations; round++) {
+  for (let round = 1; round <= maxRounds && evaluator.count < maxEvaluations; round++) {
     const before = centreValue.objective;
     const order = [...Array.from({ length: edges }, (_, k) => k), ...(permutations ? [-1] : [])];
     for (const k of [...order, ...order.slice(0, -1).reverse()]) {
       if (k === -1) consider(transpositions(centre));
       else consider(window(centre.ranks[k]!, radius).filter((r) => r !== centre.ranks[k]).map((r) => withRank(centre, k, r)));
     }
-    rounds.push({ round, objective: best.objective, rse: best.rse, parameters: best.structure.numParameters(), evaluations, structure: best.structure.key() });
+    rounds.push({ round, objective: best.objective, rse: best.rse, parameters: best.structure.numParameters(), evaluations: evaluator.count, structure: best.structure.key() });
     onRound?.(rounds[rounds.length - 1]!);
     if (centreValue.objective < before) continue;
     if (jumpsLeft-- <= 0) break;
@@ -191,5 +161,5 @@ export function tnaleSearch(target: Tensor, options: TnaleOptions = {}): TnaleRe
     centre = withRank(centre, k, options[Math.floor(rng.nextFloat64() * options.length)]!);
     centreValue = evaluate(centre);
   }
-  return { structure: best.structure, network: best.network, rse: best.rse, parameters: best.structure.numParameters(), objective: best.objective, evaluations, rounds };
+  return { structure: best.structure, network: best.network, rse: best.rse, parameters: best.structure.numParameters(), objective: best.objective, evaluations: evaluator.count, rounds };
 }
