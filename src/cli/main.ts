@@ -9,6 +9,7 @@ import { benchCommand } from "./commands/bench.js";
 import { infoCommand } from "./commands/info.js";
 import { listCommand } from "./commands/list.js";
 import { runCommand } from "./commands/run.js";
+import { searchCommand } from "./commands/search.js";
 import { ArborError } from "../errors.js";
 import { UsageError } from "./usage-error.js";
 import { packageVersion } from "../version.js";
@@ -19,6 +20,7 @@ const cli = yargs(hideBin(process.argv))
   .command(runCommand)
   .command(listCommand)
   .command(infoCommand)
+  .command(searchCommand)
   .command(benchCommand)
   .option("debug", { type: "boolean", default: false, describe: "print stack traces of errors" })
   .demandCommand(1, "no command given; try: arbor run ising-lr")

@@ -1,0 +1,122 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Argv, CommandModule } from "yargs";
+import { ArgumentError } from "../../errors.js";
+import { writeFileAtomic } from "../../io/atomic.js";
+import { readNpy } from "../../linalg/io/npy.js";
+import type { Tensor } from "../../linalg/tensor.js";
+import { tuckerCoreShape } from "../../search/core-shapes.js";
+import { greedySearch } from "../../search/greedy.js";
+import type { TensorNetwork } from "../../search/network/network.js";
+import { NetworkStructure } from "../../search/network/structure.js";
+import { tnaleSearch } from "../../search/tnale.js";
+import { tnlsSearch } from "../../search/tnls.js";
+import { fitNetwork } from "../../search/fit/als.js";
+import { packageVersion } from "../../version.js";
+import { UsageError } from "../usage-error.js";
+
+interface SearchArgs {
+  tensor: string;
+  method: string;
+  topology?: string;
+  targetRse: number;
+  budget?: number;
+  maxEvaluations?: number;
+  seed: number;
+  out?: string;
+  json: boolean;
+  quiet: boolean;
+}
+
+/** The found network as text: one line per vertex (mode, size, bonds). */
+export function describeNetwork(structure: NetworkStructure): string {
+  const lines: string[] = [];
+  for (let v = 0; v < structure.numVertices; v++) {
+    const bonds = structure.neighbors(v).map((u) => `${u} (rank ${structure.rank(v, u)})`).join(", ") || "none";
+    const leg = structure.hasOpenLeg(v) ? `mode ${structure.perm[v]} (size ${structure.openSize(v)})` : "no open leg";
+    lines.push(`  vertex ${v}: ${leg}; bonds to ${bonds}`);
+  }
+  return lines.join("\n");
+}
+
+function coresJson(net: TensorNetwork<"f64">): { shape: number[]; data: string }[] {
+  return net.cores.map((c) => ({ shape: c.shape.slice(), data: Buffer.from(new Float64Array(c.data).buffer).toString("base64") }));
+}
+
+/** `arbor search <tensor.npy>`: learn a network structure for a tensor. */
+export const searchCommand: CommandModule<object, SearchArgs> = {
+  command: "search <tensor>",
+  describe: "Learn a tensor-network structure for a tensor (.npy): greedy rank growth, TnALE, TNLS or Tucker core shapes",
+  builder: (y: Argv) =>
+    y
+      .positional("tensor", { type: "string", demandOption: true, describe: "the target tensor as a .npy file (real)" })
+      .option("method", { type: "string", default: "tnale", choices: ["greedy", "tnale", "tnls", "core-shape"], describe: "search method" })
+      .option("topology", { type: "string", choices: ["tr", "tt", "fctn", "tucker"], describe: "topology searched [default: the method's; tnale: tr (or tt), tnls: tr, greedy: fctn, core-shape: tucker]" })
+      .option("target-rse", { type: "number", default: 1e-4, describe: "relative error to reach (greedy, core-shape) or judged by (tnale, tnls: objective params/entries + 200·RSE²)" })
+      .option("budget", { type: "number", describe: "largest number of parameters (greedy, core-shape)" })
+      .option("max-evaluations", { type: "number", describe: "largest number of structure evaluations (tnale, tnls)" })
+      .option("seed", { type: "number", default: 1, describe: "seed of every random choice" })
+      .option("out", { type: "string", describe: "write the structure, its fitted cores and the search record as JSON" })
+      .option("json", { type: "boolean", default: false, describe: "print the record as JSON" })
+      .option("quiet", { type: "boolean", default: false, describe: "no progress lines" })
+      .check((a) => {
+        const pairs: Record<string, string[]> = { greedy: ["fctn"], tnale: ["tr", "tt"], tnls: ["tr"], "core-shape": ["tucker"] };
+        const method = a.method as string, topology = a.topology as string | undefined;
+        if (topology !== undefined && !pairs[method]!.includes(topology)) {
+          throw new UsageError(`--method ${method} searches ${pairs[method]!.join(" or ")}, not ${topology}`);
+        }
+        return true;
+      }) as unknown as Argv<SearchArgs>,
+  handler: (args) => {
+    const target: Tensor = readNpy(args.tensor);
+    if (target.dtype === "c128") throw new ArgumentError(`${args.tensor}: structure search needs a real tensor, got complex`);
+    const x = target.dtype === "f64" ? target : target.astype("f64");
+    const progress = !args.quiet && !args.json && process.stderr.isTTY === true;
+    const say = (text: string): void => void (progress && process.stderr.write(text + "\n"));
+    const start = performance.now();
+    let structure: NetworkStructure, network: TensorNetwork<"f64">, rse: number, evaluations: number;
+    switch (args.method) {
+      case "greedy": {
+        const r = greedySearch(x, { targetRse: args.targetRse, seed: args.seed, criterion: "loss-per-parameter", ...(args.budget !== undefined ? { maxParameters: args.budget } : {}),
+          onStep: (s) => say(`greedy: edge ${s.edge.join("–")}, RSE ${s.rse.toExponential(2)}, ${s.parameters} parameters, ${s.evaluations} evaluations`) });
+        ({ structure, network, rse, evaluations } = r);
+        break;
+      }
+      case "tnale":
+      case "tnls": {
+        const common = { seed: args.seed, ...(args.maxEvaluations !== undefined ? { maxEvaluations: args.maxEvaluations } : {}) };
+        const r = args.method === "tnale"
+          ? tnaleSearch(x, { ...common, topology: args.topology === "tt" ? "train" : "ring",
+            onRound: (s) => say(`tnale: round ${s.round}, objective ${s.objective.toFixed(4)}, RSE ${s.rse.toExponential(2)}, ${s.parameters} parameters, ${s.evaluations} evaluations`) })
+          : tnlsSearch(x, common);
+        ({ structure, network, rse, evaluations } = r);
+        break;
+      }
+      default: {
+        const shape = tuckerCoreShape(x, args.budget !== undefined ? { budget: args.budget } : { targetRse: args.targetRse });
+        // The Tucker network as a star: one inner core over the leaves; its cores fitted by ALS.
+        const N = x.ndim, R = Array.from({ length: N + 1 }, () => new Array<number>(N + 1).fill(1));
+        shape.ranks.forEach((r, m) => (R[m]![N] = R[N]![m] = r));
+        structure = new NetworkStructure(x.shape, R, [...Array.from({ length: N }, (_, m) => m), -1]);
+        const fit = fitNetwork(structure, x, { targetRse: 1e-12, maxSweeps: 30, seed: args.seed });
+        ({ network, rse } = fit);
+        evaluations = 1;
+      }
+    }
+    const seconds = (performance.now() - start) / 1000;
+    const record = {
+      format: "arbor-structure/1", arbor: packageVersion(), command: ["arbor", ...process.argv.slice(2)], method: args.method, seed: args.seed,
+      tensor: { path: args.tensor, shape: x.shape.slice() }, rse, parameters: structure.numParameters(), entries: x.data.length, evaluations, seconds,
+      structure: { dims: structure.dims.slice(), ranks: structure.ranks(), perm: structure.perm.slice(), key: structure.key() },
+    };
+    if (args.out !== undefined) {
+      mkdirSync(dirname(args.out), { recursive: true });
+      writeFileAtomic(args.out, new TextEncoder().encode(JSON.stringify({ ...record, cores: coresJson(network) }) + "\n"));
+    }
+    if (args.json) process.stdout.write(JSON.stringify(record, null, 1) + "\n");
+    else {
+      process.stdout.write(`${args.method}: RSE ${rse.toExponential(3)} with ${record.parameters} parameters (${record.entries} entries), ${evaluations} evaluations, ${seconds.toFixed(1)} s\n`);
+      process.stdout.write(`${structure}\n${describeNetwork(structure)}\n`);
+    }
+  },
+};
