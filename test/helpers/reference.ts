@@ -1,3 +1,5 @@
+import { expect } from "vitest";
+import { FormatError } from "../../src/errors.js";
 import { Tensor } from "../../src/linalg/tensor.js";
 
 // Independent, deliberately naive reference implementations used as test oracles.
@@ -120,11 +122,26 @@ export function fillTensor(shape: number[], dtype: "f64" | "c128" | "f32", seed:
 }
 
 /** The error `f` throws (the test fails if it returns normally). */
-export function captureError(f: () => unknown): unknown {
+export function captureError(f: () => unknown): Error {
   try {
     f();
   } catch (e) {
-    return e;
+    return e as Error;
   }
   throw new Error("expected an error");
+}
+
+/**
+ * Runs `f`, expects a FormatError (code E_FORMAT) whose message holds every fragment (a string
+ * to contain or a pattern to match), and returns it.
+ */
+export function expectFormatErrorFrom(f: () => unknown, ...fragments: Array<string | RegExp>): FormatError {
+  const e = captureError(f);
+  expect(e).toBeInstanceOf(FormatError);
+  expect((e as FormatError).code).toBe("E_FORMAT");
+  for (const fragment of fragments) {
+    if (typeof fragment === "string") expect(e.message).toContain(fragment);
+    else expect(e.message).toMatch(fragment);
+  }
+  return e as FormatError;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { captureError, expectFormatErrorFrom } from "../helpers/reference.js";
 import { ArgumentError, FormatError } from "../../src/errors.js";
 import { encodeNpy } from "../../src/linalg/io/npy.js";
 import { Tensor, tensor } from "../../src/linalg/tensor.js";
@@ -68,24 +69,8 @@ function dimsFor(d: number): number[] {
   return Array.from({ length: d }, (_, m) => 2 + (m % 3));
 }
 
-function captureError(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
-
 function expectFormatError(bytes: Uint8Array, ...fragments: Array<string | RegExp>): FormatError {
-  const e = captureError(() => decodeTtn(bytes));
-  expect(e).toBeInstanceOf(FormatError);
-  expect((e as FormatError).code).toBe("E_FORMAT");
-  for (const f of fragments) {
-    if (typeof f === "string") expect(e.message).toContain(f);
-    else expect(e.message).toMatch(f);
-  }
-  return e as FormatError;
+  return expectFormatErrorFrom(() => decodeTtn(bytes), ...fragments);
 }
 
 interface Parts {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { captureError, expectFormatErrorFrom } from "../../helpers/reference.js";
 import { DTypeError, FormatError } from "../../../src/errors.js";
 import type { DType } from "../../../src/linalg/dtype.js";
 import { decodeNpy, encodeNpy, readNpy, writeNpy } from "../../../src/linalg/io/npy.js";
@@ -59,23 +60,8 @@ function f64Bytes(values: number[], littleEndian = true): Uint8Array {
   return dataBytes(8, values, (v, o, x: number) => v.setFloat64(o, x, littleEndian));
 }
 
-function captureError(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
-
 function expectFormatError(bytes: Uint8Array, ...fragments: Array<string | RegExp>): void {
-  const e = captureError(() => decodeNpy(bytes));
-  expect(e).toBeInstanceOf(FormatError);
-  expect((e as FormatError).code).toBe("E_FORMAT");
-  for (const f of fragments) {
-    if (typeof f === "string") expect(e.message).toContain(f);
-    else expect(e.message).toMatch(f);
-  }
+  expectFormatErrorFrom(() => decodeNpy(bytes), ...fragments);
 }
 
 const SPECIAL_F64 = [
