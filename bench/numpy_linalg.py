@@ -14,6 +14,16 @@ import sys
 import time
 
 
+def import_numpy(script):
+    """numpy, or exit with status 3 (the parent reports numpy missing) naming the script."""
+    try:
+        import numpy as np
+    except ImportError as e:
+        print(f"{script}: cannot import numpy ({e})", file=sys.stderr)
+        sys.exit(3)
+    return np
+
+
 def best_of_ms(fn, timing):
     for _ in range(timing["warmup"]):
         fn()
@@ -62,11 +72,7 @@ def operation(np, rng, case):
 
 def main():
     payload = json.load(sys.stdin)
-    try:
-        import numpy as np
-    except ImportError as e:
-        print(f"numpy_linalg.py: cannot import numpy ({e})", file=sys.stderr)
-        sys.exit(3)
+    np = import_numpy("numpy_linalg.py")
     rng = np.random.default_rng(20240601)
     times = []
     for case in payload["cases"]:

@@ -17,7 +17,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from numpy_linalg import best_of_ms, blas_name  # noqa: E402  (same rule, one implementation)
+from numpy_linalg import best_of_ms, blas_name, import_numpy  # noqa: E402  (same rule, one implementation)
 
 
 def augment(np, X, Z):
@@ -56,11 +56,7 @@ def parallel_bug_step(np, A0, A1, U0, S0, V0, h, theta, max_rank):
 
 def main():
     payload = json.load(sys.stdin)
-    try:
-        import numpy as np
-    except ImportError as e:
-        print(f"numpy_matrix_bug.py: cannot import numpy ({e})", file=sys.stderr)
-        sys.exit(3)
+    np = import_numpy("numpy_matrix_bug.py")
     d = payload["dir"]
     A0, A1, U0, S0, V0 = (np.load(os.path.join(d, f"{k}.npy")) for k in ("A0", "A1", "U0", "S0", "V0"))
     args = (A0, A1, U0, S0, V0, payload["h"], payload["theta"], payload["maxRank"])

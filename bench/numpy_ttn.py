@@ -21,7 +21,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from numpy_linalg import best_of_ms, blas_name  # noqa: E402  (same rule, one implementation)
+from numpy_linalg import best_of_ms, blas_name, import_numpy  # noqa: E402  (same rule, one implementation)
 
 
 class Tree:
@@ -192,11 +192,7 @@ def operation(np, tree, load, case):
 
 def main():
     payload = json.load(sys.stdin)
-    try:
-        import numpy as np
-    except ImportError as e:
-        print(f"numpy_ttn.py: cannot import numpy ({e})", file=sys.stderr)
-        sys.exit(3)
+    np = import_numpy("numpy_ttn.py")
     root = payload["dir"]
     with open(os.path.join(root, "tree.json")) as f:
         tree = Tree(json.load(f))
