@@ -153,3 +153,14 @@ export function concat<D extends DType>(tensors: readonly Tensor<D>[], axis: num
   }
   return new Tensor(first.dtype, shape, out);
 }
+
+/**
+ * `t` placed at the origin of a zero tensor of `shape` (every axis at least as long): zero
+ * padding into larger bases. Returns `t` itself when the shapes agree. Internal helper.
+ */
+export function padTo<D extends DType>(t: Tensor<D>, shape: readonly number[]): Tensor<D> {
+  if (t.shape.every((n, i) => n === shape[i])) return t;
+  const out = new Tensor(t.dtype, shape) as Tensor<D>;
+  assignSlice(out, t.shape.map((n) => [0, n] as const), t);
+  return out;
+}

@@ -10,20 +10,12 @@ import { matmul } from "../linalg/matmul.js";
 import { qr } from "../linalg/decomp/qr.js";
 import { permute } from "../linalg/permute.js";
 import { randn, type Seed, Rng } from "../linalg/random.js";
-import { assignSlice } from "../linalg/slice.js";
+import { assignSlice, padTo } from "../linalg/slice.js";
 import { Tensor } from "../linalg/tensor.js";
 import { unfold } from "../linalg/unfold.js";
 import { feasibleRanks, type RankSpec } from "./construct.js";
 import { orthonormalize } from "./orthonormalize.js";
 import { Ttn, type TtnDType } from "./ttn.js";
-
-// `t` placed at the origin of a zero tensor of `shape`.
-function zeroPadded(t: Tensor, shape: readonly number[]): Tensor {
-  if (t.shape.every((n, i) => n === shape[i])) return t;
-  const out = new Tensor(t.dtype, shape);
-  assignSlice(out, t.shape.map((n) => [0, n] as const), t);
-  return out;
-}
 
 // Orthonormal columns X (m×r) extended to m×k by seeded random directions orthogonal to X.
 function extendColumns(X: Tensor, k: number, rng: Rng): Tensor {
@@ -75,7 +67,7 @@ export function padRanks<D extends TtnDType>(y: Ttn<D>, minRank: RankSpec, seed:
     const p = tree.parent(v);
     const shape = tensors[p]!.shape.slice();
     shape[tree.slot(v)] = k;
-    tensors[p] = zeroPadded(tensors[p]!, shape);
+    tensors[p] = padTo(tensors[p]!, shape);
   }
   return new Ttn(tree, y.dims, tensors as Tensor<D>[]);
 }

@@ -6,7 +6,8 @@ import { assignSlice, slice } from "../../linalg/slice.js";
 import { Tensor } from "../../linalg/tensor.js";
 import { modeProduct, unfold } from "../../linalg/unfold.js";
 import { applyReducedNode, leafEnvironment, nodeEnvironment } from "../../tn/operators/env-primitives.js";
-import { augmentNode, forEachBlockElement, padTo } from "./assembly.js";
+import { padTo } from "../../linalg/slice.js";
+import { augmentNode, forEachBlockElement } from "./assembly.js";
 import { augmentBasis } from "../basis.js";
 
 /*

@@ -1,16 +1,9 @@
-import { assignSlice } from "../../linalg/slice.js";
+import { padTo } from "../../linalg/slice.js";
 import { permute } from "../../linalg/permute.js";
 import { Tensor } from "../../linalg/tensor.js";
 import { unfold } from "../../linalg/unfold.js";
 import { augmentBasis } from "../basis.js";
 
-/** `t` placed at the origin of a zero tensor of `shape` (zero-padding into augmented bases). */
-export function padTo(t: Tensor, shape: readonly number[]): Tensor {
-  if (t.shape.every((n, i) => n === shape[i])) return t;
-  const out = new Tensor(t.dtype, shape);
-  assignSlice(out, t.shape.map((n) => [0, n] as const), t);
-  return out;
-}
 
 /**
  * A node's augmented subtree basis (orthonormal, old columns first and verbatim): the old

@@ -5,7 +5,7 @@ import type { Tensor } from "../../linalg/tensor.js";
 import { truncateTtn } from "../../tn/truncate.js";
 import { Ttn, type TtnDType } from "../../tn/ttn.js";
 import { mergeStats, noStats, resolveTruncationPolicy, truncationOptions, type SubstepStats } from "../types.js";
-import { padTo } from "./assembly.js";
+import { padTo } from "../../linalg/slice.js";
 import type { AssembledLeaf, AssembledNode, NodeAssemblyInput } from "./assemble-node.js";
 import { leavesAndInner, PhaseTimer, prepareStep, solveNodeProblems, totalStats, type TtnStep, type TtnStepOptions } from "./common.js";
 import { heightLevels } from "./levels.js";
