@@ -7,19 +7,10 @@
  */
 import {
   defineProblem, longRangeIsing, onsite, pauli, referenceEvolution, tensor, Tree, Ttn, Ttno,
-  norm, type SumOfProducts, type Tensor,
+  norm,
 } from "../src/index.js";
 
 const MINUS_I = { re: 0, im: -1 };
-
-// ⟨ψ|A|ψ⟩ (real part) of a full state under a sum of products, for the reference observables.
-function denseExpectation(A: SumOfProducts, psi: Tensor): number {
-  const v = A.apply(psi);
-  let s = 0;
-  if (psi.dtype === "c128") for (let i = 0; i < v.data.length; i += 2) s += psi.data[i]! * v.data[i]! + psi.data[i + 1]! * v.data[i + 1]!;
-  else for (let i = 0; i < v.data.length; i++) s += psi.data[i]! * v.data[i]!;
-  return s;
-}
 
 export default defineProblem({
   name: "ising-lr",
@@ -64,8 +55,8 @@ export default defineProblem({
             return {
               states,
               observables: {
-                mz: states.map((psi) => denseExpectation(mzOp, psi)),
-                energy: states.map((psi) => denseExpectation(sop, psi)),
+                mz: states.map((psi) => mzOp.expectation(psi)),
+                energy: states.map((psi) => sop.expectation(psi)),
                 norm: states.map((psi) => norm(psi)),
               },
             };

@@ -17,7 +17,7 @@ import { closeWorkerPools } from "../../src/backend/pool/pool.js";
 import { writeFileAtomic } from "../../src/io/atomic.js";
 import { linePlotSvg, type PlotSeries } from "../../src/io/svg-plot.js";
 import { distance } from "../../src/linalg/norms.js";
-import { tensor, type Tensor } from "../../src/linalg/tensor.js";
+import { tensor } from "../../src/linalg/tensor.js";
 import { expectation } from "../../src/tn/operators/environments.js";
 import { longRangeIsing, onsite } from "../../src/tn/operators/spin.js";
 import { pauli, type SumOfProducts } from "../../src/tn/operators/sum-of-products.js";
@@ -57,12 +57,6 @@ function problem(d: number): Problem {
 
 const re = (x: number | { re: number }): number => (typeof x === "number" ? x : x.re);
 
-function denseExpectation(A: SumOfProducts, psi: Tensor): number {
-  const v = A.apply(psi);
-  let s = 0;
-  for (let i = 0; i < v.data.length; i += 2) s += psi.data[i]! * v.data[i]! + psi.data[i + 1]! * v.data[i + 1]!;
-  return s;
-}
 
 const exp2 = (x: number): string => x.toExponential(2);
 
@@ -142,7 +136,7 @@ function exactComparison(quick: boolean): void {
     const p = problem(c.d);
     const checkpoints = Array.from({ length: 11 }, (_, k) => k / 10);
     const exact = referenceEvolution(p.sop, p.y0.toFull(), checkpoints, { scale: MINUS_I, hermitian: true });
-    const mzExact = exact.map((psi) => denseExpectation(p.mzDense, psi));
+    const mzExact = exact.map((psi) => p.mzDense.expectation(psi));
     const e0 = re(expectation(p.H, p.y0));
     for (const integrator of c.integrators) {
       let maxMz = 0, maxState = 0, normDrift = 0, energyDrift = 0;
@@ -200,7 +194,7 @@ function d16(quick: boolean): void {
   const started = performance.now();
   const exact = referenceEvolution(p.sop, p.y0.toFull(), times, { scale: MINUS_I, hermitian: true });
   const referenceSeconds = (performance.now() - started) / 1000;
-  const mzExact = exact.map((psi) => denseExpectation(p.mzDense, psi));
+  const mzExact = exact.map((psi) => p.mzDense.expectation(psi));
   const curves: Record<string, { t: number[]; mz: number[]; norm: number[]; energy: number[]; maxRank: number[]; seconds: number }> = {};
   for (const integrator of INTEGRATORS) {
     const c = { t: [0], mz: [1], norm: [1], energy: [re(expectation(p.H, p.y0))], maxRank: [1], seconds: 0 };

@@ -3,6 +3,7 @@ import { toComplex } from "../../linalg/complex.js";
 import type { Complex } from "../../linalg/dtype.js";
 import { allFinite, asDType, combine } from "../../linalg/elementwise.js";
 import { modeProduct } from "../../linalg/unfold.js";
+import { vdot } from "../../linalg/norms.js";
 import { formatShape } from "../../linalg/shape.js";
 import { Tensor } from "../../linalg/tensor.js";
 import { addDiagonalProduct, splitDiagonal, type SplitOperator } from "./diagonal-part.js";
@@ -121,6 +122,23 @@ export class SumOfProducts {
       out = combine(1, out, term.coeff.im === 0 ? term.coeff.re : term.coeff, t);
     }
     return out;
+  }
+
+  /**
+   * ⟨ψ|A|ψ⟩ for a full tensor ψ (real part; the value itself for a Hermitian A), without
+   * normalising by ⟨ψ|ψ⟩: for reference states of small problems.
+   *
+   * @example
+   * ```ts
+   * const H = transverseFieldIsing({ sites: 3 });
+   * const psi = randn([2, 2, 2], 2, { dtype: "c128" });
+   * const dense = matmul(H.toMatrix(), psi.reshape([8]));
+   * console.assert(Math.abs(H.expectation(psi) - (vdot(psi.reshape([8]), dense) as Complex).re) < 1e-12);
+   * ```
+   */
+  expectation(psi: Tensor): number {
+    const value = vdot(psi, this.apply(psi));
+    return typeof value === "number" ? value : value.re;
   }
 
   /**

@@ -34,13 +34,6 @@ function isingRhs(tree: Tree, sites: number): { rhs: TtnRhs; sop: ReturnType<typ
 
 const re = (x: number | { re: number }): number => (typeof x === "number" ? x : x.re);
 
-// ⟨ψ|A|ψ⟩ for a full state (real part; A Hermitian).
-function denseExpectation(A: ReturnType<typeof onsite>, psi: Tensor): number {
-  const v = A.apply(psi);
-  let s = 0;
-  for (let i = 0; i < v.data.length; i += 2) s += psi.data[i]! * v.data[i]! + psi.data[i + 1]! * v.data[i + 1]!;
-  return s;
-}
 
 describe("F ≡ 0 leaves Y unchanged", () => {
   for (const integrator of INTEGRATORS)
@@ -127,7 +120,7 @@ describe("long-range Ising (the seed paper's problem)", () => {
     const checkpoints = Array.from({ length: 11 }, (_, k) => k / 10);
     const exact = referenceEvolution(sop, y0.toFull(), checkpoints, { scale: MINUS_I, hermitian: true });
     const mz = onsite(sites, pauli.Z, () => 1 / sites);
-    const mzExact = exact.map((psi) => denseExpectation(mz, psi));
+    const mzExact = exact.map((psi) => mz.expectation(psi));
     const mzOp = Ttno.fromSumOfProducts(tree, mz);
     const H = (rhs as Extract<TtnRhs, { kind: "ttno" }>).op;
     const e0 = re(expectation(H, y0));
