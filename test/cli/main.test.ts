@@ -1,23 +1,13 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { arbor, repoRoot } from "../helpers/cli.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const main = join(root, "dist/src/cli/main.js");
+const root = repoRoot;
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
 
-// The CLI is tested as users run it, compiled. `npm ci` builds dist/ (prepare); a fresh
-// checkout without it is built once here, which takes tens of seconds.
-beforeAll(() => {
-  if (!existsSync(main)) execFileSync("npm", ["run", "build"], { cwd: root, stdio: "ignore", timeout: 300_000 });
-}, 300_000);
-
-function arbor(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return spawnSync(process.execPath, [main, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, ...env }, timeout: 120_000 });
-}
+// The CLI is tested as users run it, compiled (test/helpers/cli.ts).
 
 describe("arbor CLI", () => {
   it("--version prints the package version", () => {
@@ -61,7 +51,7 @@ describe("arbor CLI", () => {
     // Runs arbor's side of the quick suite for real (a few seconds); only shapes are checked.
     it("still runs arbor's side, warns on stderr and records null numpy times", () => {
       const out = join(dir, "linalg.json");
-      const r = arbor(["bench", "linalg", "--quick", "--json", "--out", out], { ARBOR_PYTHON: "/nonexistent/python3" });
+      const r = arbor(["bench", "linalg", "--quick", "--json", "--out", out], { env: { ARBOR_PYTHON: "/nonexistent/python3" } });
       expect(r.stderr).toMatch(/python3 was not found on PATH/);
       expect(r.status).toBe(0);
       const printed = JSON.parse(r.stdout) as Array<Record<string, unknown>>;

@@ -1,23 +1,16 @@
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/problems/run.js";
+import { arbor, cliMain, repoRoot } from "../helpers/cli.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const main = join(root, "dist/src/cli/main.js");
+const root = repoRoot, main = cliMain;
 const dir = mkdtempSync(join(tmpdir(), "arbor-cli-run-"));
 
-beforeAll(() => {
-  if (!existsSync(main)) execFileSync("npm", ["run", "build"], { cwd: root, stdio: "ignore", timeout: 300_000 });
-}, 300_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function arbor(args: string[], cwd = root) {
-  return spawnSync(process.execPath, [main, ...args], { cwd, encoding: "utf8", timeout: 120_000 });
-}
 
 describe("arbor run", () => {
   it("runs a built-in problem and writes JSON, CSV and SVG plots", () => {
@@ -65,13 +58,13 @@ export default defineProblem({
 });
 `);
     writeFileSync(join(dir, "rate.ts"), `export const rate = (V: (x: number) => number): number => V(1);\n`);
-    const r = arbor(["run", "./my-decay.ts", "--param", "V=2*x", "--json"], dir);
+    const r = arbor(["run", "./my-decay.ts", "--param", "V=2*x", "--json"], { cwd: dir });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const result = JSON.parse(r.stdout) as RunResult;
     const size = result.records.observables.size!;
     expect(size[size.length - 1]! / size[0]!).toBeCloseTo(Math.exp(-2 * 0.5), 10);
-    expect(arbor(["info", "./my-decay.ts"], dir).stdout).toMatch(/V +x\^2 +rate \(expression in x\)/);
+    expect(arbor(["info", "./my-decay.ts"], { cwd: dir }).stdout).toMatch(/V +x\^2 +rate \(expression in x\)/);
   });
 
   it.each([
@@ -94,14 +87,14 @@ export default defineProblem({
     writeFileSync(join(dir, "broken.js"), `export default { name: "broken", description: "x", parameters: {}, defaults: { integrator: "bug", h: 0.1, tf: 1, theta: 1e-8 }, setup() { throw new Error("no data file"); } };\n`);
     writeFileSync(join(dir, "empty.mjs"), `export const x = 1;\n`);
     writeFileSync(join(dir, "syntax.ts"), `export default {{;\n`);
-    const r1 = arbor(["run", "./broken.js"], dir);
+    const r1 = arbor(["run", "./broken.js"], { cwd: dir });
     expect([r1.status, r1.stderr.trim()]).toEqual([2, "arbor: problem broken: setup failed: no data file"]);
-    const r2 = arbor(["run", "./empty.mjs"], dir);
+    const r2 = arbor(["run", "./empty.mjs"], { cwd: dir });
     expect([r2.status, r2.stderr.trim()]).toEqual([2, "arbor: problem ./empty.mjs: the module has no default export (export default defineProblem({ … }))"]);
-    const r3 = arbor(["run", "./syntax.ts"], dir);
+    const r3 = arbor(["run", "./syntax.ts"], { cwd: dir });
     expect(r3.status).toBe(2);
     expect(r3.stderr).toMatch(/^arbor: problem .\/syntax.ts: the module failed to load: /);
-    const r4 = arbor(["run", "./broken.js", "--debug"], dir);
+    const r4 = arbor(["run", "./broken.js", "--debug"], { cwd: dir });
     expect(r4.stderr).toMatch(/\n\s+at /); // --debug adds the stack trace
   });
 

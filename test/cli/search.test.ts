@@ -1,31 +1,27 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeNpy } from "../../src/linalg/io/npy.js";
 import { contractNetwork } from "../../src/search/network/contract.js";
 import { TensorNetwork } from "../../src/search/network/network.js";
 import { NetworkStructure } from "../../src/search/network/structure.js";
+import { arbor } from "../helpers/cli.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const main = join(root, "dist/src/cli/main.js");
 const dir = mkdtempSync(join(tmpdir(), "arbor-cli-search-"));
 const target = join(dir, "ring.npy");
 
 beforeAll(() => {
-  if (!existsSync(main)) execFileSync("npm", ["run", "build"], { cwd: root, stdio: "ignore", timeout: 300_000 });
   writeNpy(target, contractNetwork(TensorNetwork.random(NetworkStructure.tensorRing([3, 3, 3, 3], 2, [0, 2, 1, 3]), 1)));
-}, 300_000);
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const arbor = (args: string[]) => spawnSync(process.execPath, [main, ...args], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+const run = (args: string[]) => arbor(args, { cwd: dir });
 
 describe("arbor search", () => {
   it("learns a planted ring with TnALE and saves the structure with its fitted cores", () => {
     const out = join(dir, "structure.json");
-    const r = arbor(["search", "ring.npy", "--method", "tnale", "--max-evaluations", "60", "--out", out, "--json"]);
+    const r = run(["search", "ring.npy", "--method", "tnale", "--max-evaluations", "60", "--out", out, "--json"]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const printed = JSON.parse(r.stdout) as { rse: number; parameters: number; structure: { ranks: number[][]; perm: number[] } };
@@ -39,13 +35,13 @@ describe("arbor search", () => {
   });
 
   it("prints the graph as text, and refuses a method–topology mismatch with exit 2", () => {
-    const r = arbor(["search", "ring.npy", "--method", "greedy", "--target-rse", "1e-3"]);
+    const r = run(["search", "ring.npy", "--method", "greedy", "--target-rse", "1e-3"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^greedy: RSE .* parameters/);
     expect(r.stdout).toMatch(/vertex 0: mode 0 \(size 3\); bonds to/);
-    const bad = arbor(["search", "ring.npy", "--method", "tnls", "--topology", "tt"]);
+    const bad = run(["search", "ring.npy", "--method", "tnls", "--topology", "tt"]);
     expect([bad.status, bad.stderr.trim()]).toEqual([2, "arbor: --method tnls searches tr, not tt"]);
-    const missing = arbor(["search", "nope.npy"]);
+    const missing = run(["search", "nope.npy"]);
     expect(missing.status).toBe(2);
   });
 });

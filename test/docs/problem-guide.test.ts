@@ -1,23 +1,20 @@
 // docs/problems.md shows docs/examples/heat-2d.ts as a complete problem a user writes: the page
 // must show the file as it is, and the file must run as the page says, from a directory outside
 // the package (a user's), with first-order errors against its exact reference.
-import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/problems/run.js";
+import { arbor, repoRoot } from "../helpers/cli.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const main = join(root, "dist/src/cli/main.js");
+const root = repoRoot;
 const example = join(root, "docs/examples/heat-2d.ts");
 const dir = mkdtempSync(join(tmpdir(), "arbor-guide-"));
 
 beforeAll(() => {
-  if (!existsSync(main)) execFileSync("npm", ["run", "build"], { cwd: root, stdio: "ignore", timeout: 300_000 });
   copyFileSync(example, join(dir, "heat-2d.ts"));
-}, 300_000);
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("the problem guide (docs/problems.md)", () => {
@@ -28,7 +25,7 @@ describe("the problem guide (docs/problems.md)", () => {
 
   it("its example runs from a user's directory, grows ranks, and converges at first order", () => {
     const run = (dt: string): RunResult => {
-      const r = spawnSync(process.execPath, [main, "run", "./heat-2d.ts", "--param", "n=24", "--dt", dt, "--tf", "0.04", "--json"], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+      const r = arbor(["run", "./heat-2d.ts", "--param", "n=24", "--dt", dt, "--tf", "0.04", "--json"], { cwd: dir });
       expect(r.stderr).toBe("");
       expect(r.status).toBe(0);
       return JSON.parse(r.stdout) as RunResult;
