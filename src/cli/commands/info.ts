@@ -1,7 +1,6 @@
 import type { CommandModule } from "yargs";
 import { rangeText, type ParameterSpec } from "../../problems/parameters.js";
-import { isProblemPath, loadProblem } from "../../problems/registry.js";
-import { enableProblemFiles } from "../problem-files.js";
+import { loadCliProblem } from "../problem-files.js";
 
 function describeType(spec: ParameterSpec): string {
   switch (spec.type) {
@@ -25,8 +24,7 @@ export const infoCommand: CommandModule<object, { problem: string; json: boolean
     y.positional("problem", { type: "string", demandOption: true, describe: "a built-in problem or a module file" })
       .option("json", { type: "boolean", default: false, describe: "as JSON" }) as never,
   handler: async (args) => {
-    if (isProblemPath(args.problem)) enableProblemFiles();
-    const p = await loadProblem(args.problem);
+    const p = await loadCliProblem(args.problem);
     if (args.json) {
       process.stdout.write(JSON.stringify({ name: p.name, description: p.description, source: p.source, parameters: p.parameters, presets: p.presets ?? {}, defaults: p.defaults }, null, 1) + "\n");
       return;

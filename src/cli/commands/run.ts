@@ -3,12 +3,11 @@ import { dirname } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { parseParameterAssignments } from "../../problems/parameters.js";
-import { isProblemPath, loadProblem } from "../../problems/registry.js";
 import { recordsCsv, runPlots, summaryText } from "../../problems/report.js";
 import { runProblem, type RunProblemOptions } from "../../problems/run.js";
 import { closeWorkerPools } from "../../backend/pool/pool.js";
 import type { ThetaMode } from "../../integrators/types.js";
-import { enableProblemFiles } from "../problem-files.js";
+import { loadCliProblem } from "../problem-files.js";
 import { progressBar } from "../progress.js";
 import { UsageError } from "../usage-error.js";
 
@@ -87,8 +86,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example("$0 run ising-lr --preset paper --workers 2 --plot ising.svg", "the paper's 16 spins")
       .example("$0 run ./my-problem.ts --param \"V=0.5*x^2\" --out result.json", "a problem of your own") as unknown as Argv<RunArgs>,
   handler: async (args) => {
-    if (isProblemPath(args.problem)) enableProblemFiles();
-    const problem = await loadProblem(args.problem);
+    const problem = await loadCliProblem(args.problem);
     const controller = new AbortController();
     let interrupts = 0;
     const onInterrupt = (): void => {
