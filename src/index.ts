@@ -28,7 +28,7 @@ export {
 } from "./errors.js";
 export { getNumThreads, setNumThreads } from "./backend/cpu/threads.js";
 export { measureFlops } from "./backend/cpu/flops.js";
-export { closeWorkerPools, inThreadRunner, WorkerPool, workerPool, type PortableTask, type TaskRunner } from "./backend/pool/pool.js";
+export { closeWorkerPools, inThreadRunner, WorkerPool, workerPool, type PortableTask, type RunOptions, type TaskRunner } from "./backend/pool/pool.js";
 export { registerTask } from "./backend/pool/registry.js";
 export { linePlotSvg, type LinePlotOptions, type PlotSeries } from "./io/svg-plot.js";
 export * from "./problems/index.js";

@@ -30,4 +30,5 @@ export { coreEnvironment, fitNetwork, type FitOptions, type FitResult, type FitS
 export { greedySearch, type GreedyOptions, type GreedyResult, type GreedyStep } from "./greedy.js";
 export { tnaleSearch, type TnaleOptions, type TnaleResult, type TnaleRound } from "./tnale.js";
 export { tnlsSearch, type TnlsOptions, type TnlsResult } from "./tnls.js";
-export type { SearchResult } from "./evaluator.js";
+export { numericSeed, structureEvaluator, structureSeed, type Evaluation, type EvaluatorSettings, type SearchResult, type StructureEvaluator } from "./evaluator.js";
+export { SearchSpace, type SearchTopology, type SpacePoint } from "./search-space.js";

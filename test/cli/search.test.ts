@@ -34,13 +34,25 @@ describe("arbor search", () => {
     expect(saved.cores.map((c) => c.shape)).toEqual(Array.from({ length: s.numVertices }, (_, v) => s.coreShape(v)));
   });
 
+  it("searches a fully connected graph with TNLS on two threads, with the same result as on one", () => {
+    const args = ["search", "ring.npy", "--method", "tnls", "--topology", "fctn", "--max-evaluations", "12", "--json"];
+    const one = run(args), two = run([...args, "--workers", "2"]);
+    expect([one.status, two.status]).toEqual([0, 0]);
+    const [a, b] = [one, two].map((r) => JSON.parse(r.stdout) as { rse: number; evaluations: number; structure: { key: string } });
+    expect(b!.structure.key).toBe(a!.structure.key);
+    expect(b!.rse).toBe(a!.rse);
+    expect(a!.evaluations).toBeLessThanOrEqual(12);
+  });
+
   it("prints the graph as text, and refuses a method–topology mismatch with exit 2", () => {
     const r = run(["search", "ring.npy", "--method", "greedy", "--target-rse", "1e-3"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^greedy: RSE .* parameters/);
     expect(r.stdout).toMatch(/vertex 0: mode 0 \(size 3\); bonds to/);
-    const bad = run(["search", "ring.npy", "--method", "tnls", "--topology", "tt"]);
-    expect([bad.status, bad.stderr.trim()]).toEqual([2, "arbor: --method tnls searches tr, not tt"]);
+    const bad = run(["search", "ring.npy", "--method", "tnls", "--topology", "tucker"]);
+    expect([bad.status, bad.stderr.trim()]).toEqual([2, "arbor: --method tnls searches tr or tt or fctn, not tucker"]);
+    const workers = run(["search", "ring.npy", "--workers", "0"]);
+    expect([workers.status, workers.stderr.trim()]).toEqual([2, "arbor: --workers must be a whole number ≥ 1, got 0"]);
     const missing = run(["search", "nope.npy"]);
     expect(missing.status).toBe(2);
   });

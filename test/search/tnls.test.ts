@@ -18,6 +18,20 @@ describe("tnlsSearch", () => {
     expect(found.parameters).toBeLessThanOrEqual(NetworkStructure.tensorRing([3, 3, 3, 3], 3).numParameters());
   }, 60_000);
 
+  it("samples the ranks of any graph and gives the same result on 1 and 2 threads", () => {
+    const planted = NetworkStructure.tensorTrain([3, 3, 3, 3], 2, [1, 0, 2, 3]);
+    const x = contractNetwork(TensorNetwork.random(planted, 4));
+    const options = { topology: "train" as const, initialRank: 3, maxRank: 3, samples: 8, generations: 3, seed: 2 };
+    const one = tnlsSearch(x, options), two = tnlsSearch(x, { ...options, workers: 2 });
+    expect(two.history).toEqual(one.history);
+    expect(two.evaluationsHistory).toEqual(one.evaluationsHistory);
+    expect(two.structure.key()).toBe(one.structure.key());
+    // Every structure it visits is a train (or less): at most 3 edges.
+    expect(one.structure.numEdges).toBeLessThanOrEqual(3);
+    const fctn = tnlsSearch(x, { topology: "fctn", initialRank: 1, maxRank: 2, samples: 4, generations: 2, seed: 1 });
+    expect(fctn.structure.perm).toEqual([0, 1, 2, 3]); // no permutations on the fully connected graph
+  }, 60_000);
+
   it("stops at its evaluation budget, is deterministic for a seed, and refuses bad options", () => {
     const x = randn([3, 3, 3], 5);
     const a = tnlsSearch(x, { samples: 5, generations: 3, maxEvaluations: 7, seed: 4 }), b = tnlsSearch(x, { samples: 5, generations: 3, maxEvaluations: 7, seed: 4 });

@@ -24,7 +24,16 @@ export interface PortableTask {
 export interface TaskRunner {
   /** Threads that run tasks at once (the calling thread included). */
   readonly threads: number;
-  run(tasks: readonly PortableTask[]): unknown[];
+  run(tasks: readonly PortableTask[], options?: RunOptions): unknown[];
+}
+
+/** Options of one {@link TaskRunner.run} call. */
+export interface RunOptions {
+  /**
+   * Override the pool's {@link WorkerPool.minBatchBytes} for this batch: tasks whose work far
+   * outweighs their payload (a structure-search fit on a small tensor) pass 0 to always spread.
+   */
+  minBatchBytes?: number;
 }
 
 /**
@@ -107,10 +116,11 @@ export class WorkerPool implements TaskRunner {
     }
   }
 
-  run(tasks: readonly PortableTask[]): unknown[] {
+  run(tasks: readonly PortableTask[], options: RunOptions = {}): unknown[] {
     if (this.closed) throw new ArborError("E_POOL", "the worker pool was closed");
     // Batches of small tensors are quicker in this thread than the hand-off to workers.
-    if (this.workers.length === 0 || tasks.length <= 1 || payloadBytes(tasks.map((t) => t.payload)) < this.minBatchBytes) {
+    const minBytes = options.minBatchBytes ?? this.minBatchBytes;
+    if (this.workers.length === 0 || tasks.length <= 1 || payloadBytes(tasks.map((t) => t.payload)) < minBytes) {
       this.counts.calling += tasks.length;
       return inThreadRunner.run(tasks);
     }

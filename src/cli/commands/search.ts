@@ -23,6 +23,7 @@ interface SearchArgs {
   budget?: number;
   maxEvaluations?: number;
   seed: number;
+  workers: number;
   out?: string;
   json: boolean;
   quiet: boolean;
@@ -51,20 +52,22 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
     y
       .positional("tensor", { type: "string", demandOption: true, describe: "the target tensor as a .npy file (real)" })
       .option("method", { type: "string", default: "tnale", choices: ["greedy", "tnale", "tnls", "core-shape"], describe: "search method" })
-      .option("topology", { type: "string", choices: ["tr", "tt", "fctn", "tucker"], describe: "topology searched [default: the method's; tnale: tr (or tt), tnls: tr, greedy: fctn, core-shape: tucker]" })
+      .option("topology", { type: "string", choices: ["tr", "tt", "fctn", "tucker"], describe: "graph searched [default: tnale and tnls: tr (or tt, fctn), greedy: fctn, core-shape: tucker]" })
       .option("target-rse", { type: "number", default: 1e-4, describe: "relative error to reach (greedy, core-shape) or judged by (tnale, tnls: objective params/entries + 200·RSE²)" })
       .option("budget", { type: "number", describe: "largest number of parameters (greedy, core-shape)" })
       .option("max-evaluations", { type: "number", describe: "largest number of structure evaluations (tnale, tnls)" })
+      .option("workers", { type: "number", default: 1, describe: "threads that fit candidate structures at once (tnale, tnls); the result does not depend on it" })
       .option("seed", { type: "number", default: 1, describe: "seed of every random choice" })
       .option("out", { type: "string", describe: "write the structure, its fitted cores and the search record as JSON" })
       .option("json", { type: "boolean", default: false, describe: "print the record as JSON" })
       .option("quiet", { type: "boolean", default: false, describe: "no progress lines" })
       .check((a) => {
-        const pairs: Record<string, string[]> = { greedy: ["fctn"], tnale: ["tr", "tt"], tnls: ["tr"], "core-shape": ["tucker"] };
+        const pairs: Record<string, string[]> = { greedy: ["fctn"], tnale: ["tr", "tt", "fctn"], tnls: ["tr", "tt", "fctn"], "core-shape": ["tucker"] };
         const method = a.method as string, topology = a.topology as string | undefined;
         if (topology !== undefined && !pairs[method]!.includes(topology)) {
           throw new UsageError(`--method ${method} searches ${pairs[method]!.join(" or ")}, not ${topology}`);
         }
+        if (!Number.isInteger(a.workers) || (a.workers as number) < 1) throw new UsageError(`--workers must be a whole number ≥ 1, got ${String(a.workers)}`);
         return true;
       }) as unknown as Argv<SearchArgs>,
   handler: (args) => {
@@ -84,11 +87,11 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
       }
       case "tnale":
       case "tnls": {
-        const common = { seed: args.seed, ...(args.maxEvaluations !== undefined ? { maxEvaluations: args.maxEvaluations } : {}) };
+        const topology = args.topology === "tt" ? "train" : args.topology === "fctn" ? "fctn" : "ring";
+        const common = { seed: args.seed, topology, workers: args.workers, ...(args.maxEvaluations !== undefined ? { maxEvaluations: args.maxEvaluations } : {}) } as const;
         const r = args.method === "tnale"
-          ? tnaleSearch(x, { ...common, topology: args.topology === "tt" ? "train" : "ring",
-            onRound: (s) => say(`tnale: round ${s.round}, objective ${s.objective.toFixed(4)}, RSE ${s.rse.toExponential(2)}, ${s.parameters} parameters, ${s.evaluations} evaluations`) })
-          : tnlsSearch(x, common);
+          ? tnaleSearch(x, { ...common, onRound: (s) => say(`tnale: round ${s.round}, objective ${s.objective.toFixed(4)}, RSE ${s.rse.toExponential(2)}, ${s.parameters} parameters, ${s.evaluations} evaluations`) })
+          : tnlsSearch(x, { ...common, onGeneration: (g) => say(`tnls: generation ${g.generation}, objective ${g.objective.toFixed(4)}, ${g.evaluations} evaluations`) });
         ({ structure, network, rse, evaluations } = r);
         break;
       }
