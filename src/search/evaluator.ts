@@ -27,6 +27,8 @@ export interface SearchResult {
   objective: number;
   /** Distinct structures fitted. */
   evaluations: number;
+  /** Structures fitted when the best was found (counted after the batch that found it). */
+  evaluationsToBest: number;
 }
 
 /** A scored structure. */

@@ -107,6 +107,7 @@ export function tnaleSearch(target: Tensor, options: TnaleOptions = {}): TnaleRe
   let centre: SpacePoint = space.start(initialRank);
   let centreValue = evaluate(centre);
   let best = centreValue;
+  let evaluationsToBest = evaluator.count;
   const done = (): boolean => evaluator.count >= maxEvaluations || best.objective <= targetObjective;
   const window = (r: number, L: number): number[] => {
     let lo = r - L, hi = r + L;
@@ -125,7 +126,10 @@ export function tnaleSearch(target: Tensor, options: TnaleOptions = {}): TnaleRe
         centre = c;
         centreValue = e;
       }
-      if (e.objective < best.objective) best = e;
+      if (e.objective < best.objective) {
+        best = e;
+        evaluationsToBest = evaluator.count;
+      }
     });
   };
   // The first sweep: radius initialRadius, three evaluated ranks per edge, the rest interpolated.
@@ -164,6 +168,10 @@ export function tnaleSearch(target: Tensor, options: TnaleOptions = {}): TnaleRe
     const options = window(centre.ranks[k]!, radius).filter((r) => r !== centre.ranks[k]);
     centre = space.withRank(centre, k, options[Math.floor(rng.nextFloat64() * options.length)]!);
     centreValue = evaluate(centre);
+    if (centreValue.objective < best.objective) {
+      best = centreValue;
+      evaluationsToBest = evaluator.count;
+    }
   }
-  return { structure: best.structure, network: best.network, rse: best.rse, parameters: best.structure.numParameters(), objective: best.objective, evaluations: evaluator.count, rounds };
+  return { structure: best.structure, network: best.network, rse: best.rse, parameters: best.structure.numParameters(), objective: best.objective, evaluations: evaluator.count, evaluationsToBest, rounds };
 }

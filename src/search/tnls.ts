@@ -88,6 +88,7 @@ export function tnlsSearch(target: Tensor, options: TnlsOptions = {}): TnlsResul
   let centre: SpacePoint = space.start(initialRank);
   let centreValue = evaluator.evaluate(space.structureOf(centre));
   let best = centreValue;
+  let evaluationsToBest = evaluator.count;
   const history: number[] = [], evaluationsHistory: number[] = [];
   const legs = space.legVertices;
   for (let g = 0; g < generations && evaluator.count < maxEvaluations && best.objective > targetObjective; g++) {
@@ -116,7 +117,10 @@ export function tnlsSearch(target: Tensor, options: TnlsOptions = {}): TnlsResul
       const value = values[i];
       if (value === undefined) return;
       if (generationBest === undefined || value.objective < generationBest.value.objective) generationBest = { point, value };
-      if (value.objective < best.objective) best = value;
+      if (value.objective < best.objective) {
+        best = value;
+        evaluationsToBest = evaluator.count;
+      }
     });
     if (generationBest !== undefined && generationBest.value.objective <= centreValue.objective) {
       centre = generationBest.point;
@@ -126,5 +130,5 @@ export function tnlsSearch(target: Tensor, options: TnlsOptions = {}): TnlsResul
     evaluationsHistory.push(evaluator.count);
     onGeneration?.({ generation: g + 1, objective: best.objective, evaluations: evaluator.count });
   }
-  return { structure: best.structure, network: best.network, rse: best.rse, parameters: best.structure.numParameters(), objective: best.objective, evaluations: evaluator.count, history, evaluationsHistory };
+  return { structure: best.structure, network: best.network, rse: best.rse, parameters: best.structure.numParameters(), objective: best.objective, evaluations: evaluator.count, evaluationsToBest, history, evaluationsHistory };
 }
