@@ -32,3 +32,8 @@ export { tnaleSearch, type TnaleOptions, type TnaleResult, type TnaleRound } fro
 export { tnlsSearch, type TnlsOptions, type TnlsResult } from "./tnls.js";
 export { numericSeed, structureEvaluator, structureSeed, type Evaluation, type EvaluatorSettings, type SearchResult, type StructureEvaluator } from "./evaluator.js";
 export { SearchSpace, type SearchTopology, type SpacePoint } from "./search-space.js";
+export {
+  observedEntries, observedFromTensor, observedRse, sampleObserved, splitObserved, type ObservedEntries,
+} from "./fit/observed.js";
+export { fitNetworkToEntries, type EntriesFitOptions, type EntriesFitResult } from "./fit/als-observed.js";
+export { fitLossGradient, fitNetworkAdam, type AdamOptions, type LossGradient } from "./fit/adam.js";

@@ -160,7 +160,7 @@ export function fitNetwork(structure: NetworkStructure, target: Tensor, options:
   if (!Number.isSafeInteger(escapes) || escapes < 0 || !(escapeNoise > 0) || !Number.isSafeInteger(escapeWindow) || escapeWindow < 1 || !(escapeProgress >= 0 && escapeProgress < 1)) {
     throw new ArgumentError(`fitNetwork: escapes a whole number ≥ 0, escapeNoise > 0, escapeWindow a whole number ≥ 1 and 0 ≤ escapeProgress < 1 are required`);
   }
-  if (start !== undefined && start.structure.key() !== structure.key()) throw new ArgumentError(`fitNetwork: the start network has structure ${start.structure.key()}, not ${structure.key()}`);
+  if (start !== undefined && !start.structure.equals(structure)) throw new ArgumentError(`fitNetwork: the start network has structure ${start.structure.key()}, not ${structure.key()}`);
   const xNorm = norm(target);
   if (xNorm === 0) throw new ArgumentError(`fitNetwork: the target is zero`);
   let net = start ?? TensorNetwork.random(structure, seed, sigma !== undefined ? { sigma } : {});

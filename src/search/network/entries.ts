@@ -1,8 +1,7 @@
-import { countFlops } from "../../backend/cpu/flops.js";
 import { ArgumentError, ShapeError } from "../../errors.js";
-import { permute } from "../../linalg/permute.js";
 import { formatShape } from "../../linalg/shape.js";
 import { Tensor } from "../../linalg/tensor.js";
+import { pairStep, planCache, stepRunner, type Operand, type Source, type Step } from "./batched-kernels.js";
 import { contractNetwork, networkContractionOrder, networkProblem, type ContractOptions } from "./contract.js";
 import type { NetworkDType, TensorNetwork } from "./network.js";
 import type { NetworkStructure } from "./structure.js";
@@ -10,35 +9,6 @@ import type { NetworkStructure } from "./structure.js";
 // Samples per pass: the per-sample intermediates of a chunk stay in cache, and millions of
 // indices never need millions-sized temporaries.
 const CHUNK = 1024;
-
-/** Where a step reads an operand: a core's open-leg slice, or an intermediate's buffer. */
-interface Source {
-  /** The vertex whose core this is, or −1 for an intermediate. */
-  vertex: number;
-  /** The intermediate's buffer slot (−1 for a core). */
-  slot: number;
-}
-
-/**
- * One pairwise step, the same for every sample: C[s] (M×N) = A[s] (M×K) · B[s] (K×N), where
- * element (i, k) of A[s] lies at `i·aRow + k·aCol` in the sample's block, (k, j) of B[s] at
- * `k·bRow + j·bCol`, and C[s] is row-major.
- */
-interface Step {
-  a: Source;
-  b: Source;
-  /** Relayout of an intermediate operand before the product: new position → old position. */
-  gatherA?: Int32Array;
-  gatherB?: Int32Array;
-  M: number;
-  K: number;
-  N: number;
-  aRow: number;
-  aCol: number;
-  bRow: number;
-  bCol: number;
-  out: number;
-}
 
 interface EntriesPlan {
   steps: Step[];
@@ -50,85 +20,29 @@ interface EntriesPlan {
   result: Source;
 }
 
-const planCache = new WeakMap<NetworkStructure, Map<string, EntriesPlan>>();
+const cachedPlan = planCache<EntriesPlan>();
 
 function plan(structure: NetworkStructure, optimizer: string): EntriesPlan {
-  let byName = planCache.get(structure);
-  if (byName === undefined) planCache.set(structure, (byName = new Map()));
-  let p = byName.get(optimizer);
-  if (p === undefined) {
-    p = buildPlan(structure, optimizer);
-    byName.set(optimizer, p);
-  }
-  return p;
+  return cachedPlan(structure, optimizer, () => buildPlan(structure, optimizer));
 }
 
-function sameList(x: readonly number[], y: readonly number[]): boolean {
-  return x.length === y.length && x.every((v, i) => v === y[i]);
-}
-
-function product(labels: readonly number[], sizes: readonly number[]): number {
-  return labels.reduce((p, l) => p * sizes[l]!, 1);
-}
-
-/** For each flat position of layout `to`, the flat position of the same element in layout `from`. */
-function gatherMap(from: readonly number[], to: readonly number[], sizes: readonly number[]): Int32Array {
-  const strideFrom = new Map<number, number>();
-  let total = 1;
-  for (let i = from.length - 1; i >= 0; i--) {
-    strideFrom.set(from[i]!, total);
-    total *= sizes[from[i]!]!;
-  }
-  const map = new Int32Array(total);
-  const dims = to.map((l) => sizes[l]!);
-  const strides = to.map((l) => strideFrom.get(l)!);
-  const index = new Array<number>(to.length).fill(0);
-  for (let p = 0; p < total; p++) {
-    let off = 0;
-    for (let i = 0; i < to.length; i++) off += index[i]! * strides[i]!;
-    map[p] = off;
-    for (let i = to.length - 1; i >= 0; i--) {
-      if (++index[i]! < dims[i]!) break;
-      index[i] = 0;
-    }
-  }
-  return map;
-}
-
-// Lays out every operand so that each step is one strided small matrix product per sample:
-// cores are permuted once per call into the order their step wants; an intermediate is used as
-// it lies when its summed labels form a block at either end (in the other operand's order),
-// and gathered into that order otherwise.
+// Each step of the order becomes one strided small matrix product per sample (see pairStep).
 function buildPlan(structure: NetworkStructure, optimizer: string): EntriesPlan {
   const problem = networkProblem(structure, "entries");
   const { sizes } = problem;
   const order = networkContractionOrder(structure, { optimizer, kind: "entries" });
   const V = structure.numVertices;
-  const live = new Map<number, Source & { labels: readonly number[] }>();
+  const live = new Map<number, Operand>();
   problem.inputs.forEach((labels, v) => live.set(v, { vertex: v, slot: -1, labels }));
   const layouts: (readonly number[])[] = problem.inputs.slice();
   const steps: Step[] = [];
   const slotSizes: number[] = [];
   order.path.forEach(([x, y], k) => {
-    let X = live.get(x)!, Y = live.get(y)!;
-    // An intermediate goes first: its layout fixes the order of the summed labels.
-    if (X.vertex >= 0 && Y.vertex < 0) [X, Y] = [Y, X];
-    const summed = X.labels.filter((l) => Y.labels.includes(l));
-    const freeX = X.labels.filter((l) => !summed.includes(l));
-    const freeY = Y.labels.filter((l) => !summed.includes(l));
-    const M = product(freeX, sizes), K = product(summed, sizes), N = product(freeY, sizes);
-    const step: Step = { a: { vertex: X.vertex, slot: X.slot }, b: { vertex: Y.vertex, slot: Y.slot }, M, K, N, aRow: K, aCol: 1, bRow: N, bCol: 1, out: slotSizes.length };
-    let S = summed;
-    if (X.vertex < 0) {
-      if (sameList(X.labels, [...S, ...freeX])) [step.aRow, step.aCol] = [1, M];
-      else if (!sameList(X.labels, [...freeX, ...S])) step.gatherA = gatherMap(X.labels, [...freeX, ...S], sizes);
-    } else layouts[X.vertex] = [...freeX, ...S];
-    if (Y.vertex < 0) {
-      if (sameList(Y.labels, [...freeY, ...S])) [step.bRow, step.bCol] = [1, K];
-      else if (!sameList(Y.labels, [...S, ...freeY])) step.gatherB = gatherMap(Y.labels, [...S, ...freeY], sizes);
-    } else layouts[Y.vertex] = [...S, ...freeY];
+    const { step, freeX, freeY } = pairStep(live.get(x)!, live.get(y)!, sizes, slotSizes.length, (v, layout) => {
+      layouts[v] = layout;
+    });
     steps.push(step);
-    slotSizes.push(M * N);
+    slotSizes.push(step.M * step.N);
     live.delete(x);
     live.delete(y);
     live.set(V + k, { vertex: -1, slot: step.out, labels: [...freeX, ...freeY] });
@@ -219,40 +133,11 @@ export function networkEntries<D extends NetworkDType>(
   if (viaFull) return lookUp(contractNetwork(net, { optimizer }), idx, m, out);
   const p = plan(structure, optimizer);
   const w = net.dtype === "c128" ? 2 : 1;
-  const N = structure.numModes;
   const chunk = Math.min(CHUNK, m);
-  const cores = net.cores.map((core, v) => {
-    const axes = p.coreAxes[v]!;
-    return (axes.every((a, i) => a === i) ? core : permute(core, axes)).data as Float64Array;
-  });
-  const blocks = net.cores.map((core) => core.size / core.shape[0]!);
-  const modes = structure.perm;
-  const slots = p.slotSizes.map((size) => new Float64Array(w * chunk * size));
-  const gatheredA = new Float64Array(w * chunk * Math.max(1, ...p.slotSizes));
-  const gatheredB = new Float64Array(gatheredA.length);
-  const offA = new Int32Array(chunk), offB = new Int32Array(chunk);
-  const kernel = w === 2 ? productComplex : productReal;
-  // Sets the offset (in elements) of each sample's block of an operand; returns its storage.
-  const locate = (src: Source, s0: number, n: number, into: Int32Array): Float64Array => {
-    if (src.vertex >= 0) {
-      const mode = modes[src.vertex]!, block = blocks[src.vertex]!;
-      for (let s = 0; s < n; s++) into[s] = mode >= 0 ? idx[(s0 + s) * N + mode]! * block : 0;
-      return cores[src.vertex]!;
-    }
-    const size = p.slotSizes[src.slot]!;
-    for (let s = 0; s < n; s++) into[s] = s * size;
-    return slots[src.slot]!;
-  };
+  const { offA, locate, run } = stepRunner(net, p.coreAxes, idx, p.slotSizes, chunk);
   for (let s0 = 0; s0 < m; s0 += chunk) {
     const n = Math.min(chunk, m - s0);
-    for (const step of p.steps) {
-      let A = locate(step.a, s0, n, offA);
-      let B = locate(step.b, s0, n, offB);
-      if (step.gatherA !== undefined) A = gather(A, step.gatherA, n, w, gatheredA);
-      if (step.gatherB !== undefined) B = gather(B, step.gatherB, n, w, gatheredB);
-      kernel(n, step.M, step.K, step.N, A, offA, step.aRow, step.aCol, B, offB, step.bRow, step.bCol, slots[step.out]!);
-      countFlops(2 * w * w * n * step.M * step.K * step.N);
-    }
+    run(p.steps, s0, n);
     const values = locate(p.result, s0, n, offA);
     for (let s = 0; s < n; s++) for (let q = 0; q < w; q++) out.data[w * (s0 + s) + q] = values[w * offA[s]! + q]!;
   }
@@ -269,75 +154,3 @@ function lookUp<D extends NetworkDType>(full: Tensor<D>, idx: Int32Array, m: num
   }
   return out;
 }
-
-// Copies each sample's block of an intermediate into a new layout; offsets stay s·size.
-function gather(src: Float64Array, map: Int32Array, n: number, w: number, dst: Float64Array): Float64Array {
-  const size = map.length;
-  for (let s = 0; s < n; s++) {
-    const base = s * w * size;
-    if (w === 1) for (let p = 0; p < size; p++) dst[base + p] = src[base + map[p]!]!;
-    else for (let p = 0; p < size; p++) {
-      dst[base + 2 * p] = src[base + 2 * map[p]!]!;
-      dst[base + 2 * p + 1] = src[base + 2 * map[p]! + 1]!;
-    }
-  }
-  return dst;
-}
-
-/** C[s] = A[s]·B[s] for n samples; offsets and strides count elements (complex: pairs of words). */
-type BatchedProduct = (
-  n: number, M: number, K: number, N: number,
-  A: Float64Array, offA: Int32Array, aRow: number, aCol: number,
-  B: Float64Array, offB: Int32Array, bRow: number, bCol: number, C: Float64Array,
-) => void;
-
-// The products are tiny (sizes are bond ranks), so loop overhead and memory traffic decide the
-// speed, not arithmetic: four values of A's row are held in locals while a row of C is formed
-// from them, so each element of C is written once per four terms. Measured on a 4×4×4 product
-// per sample (Node 20, one core): 0.75 G multiply-adds/s, against 0.2 for the plain i-k-j loop
-// and 0.4 for loops over the samples innermost.
-const productReal: BatchedProduct = (n, M, K, N, A, offA, aRow, aCol, B, offB, bRow, bCol, C) => {
-  const MN = M * N, K4 = K - (K & 3);
-  for (let s = 0; s < n; s++) {
-    const a0 = offA[s]!, b0 = offB[s]!, c0 = s * MN;
-    for (let i = 0; i < M; i++) {
-      const ci = c0 + i * N, ai = a0 + i * aRow;
-      for (let k = 0; k < K4; k += 4) {
-        const pa = ai + k * aCol;
-        const x0 = A[pa]!, x1 = A[pa + aCol]!, x2 = A[pa + 2 * aCol]!, x3 = A[pa + 3 * aCol]!;
-        const b1 = bRow, b2 = 2 * bRow, b3 = 3 * bRow;
-        let q = b0 + k * bRow;
-        if (k === 0) for (let j = 0; j < N; j++, q += bCol) C[ci + j] = x0 * B[q]! + x1 * B[q + b1]! + x2 * B[q + b2]! + x3 * B[q + b3]!;
-        else for (let j = 0; j < N; j++, q += bCol) C[ci + j] = C[ci + j]! + x0 * B[q]! + x1 * B[q + b1]! + x2 * B[q + b2]! + x3 * B[q + b3]!;
-      }
-      for (let k = K4; k < K; k++) {
-        const x = A[ai + k * aCol]!;
-        let q = b0 + k * bRow;
-        if (k === 0) for (let j = 0; j < N; j++, q += bCol) C[ci + j] = x * B[q]!;
-        else for (let j = 0; j < N; j++, q += bCol) C[ci + j] = C[ci + j]! + x * B[q]!;
-      }
-    }
-  }
-};
-
-// The same on interleaved (re, im) storage, one term at a time.
-const productComplex: BatchedProduct = (n, M, K, N, A, offA, aRow, aCol, B, offB, bRow, bCol, C) => {
-  const MN = M * N;
-  for (let s = 0; s < n; s++) {
-    const a0 = offA[s]!, b0 = offB[s]!, c0 = s * MN;
-    for (let i = 0; i < M; i++) {
-      const ci = 2 * (c0 + i * N);
-      C.fill(0, ci, ci + 2 * N);
-      for (let k = 0; k < K; k++) {
-        const pa = 2 * (a0 + i * aRow + k * aCol);
-        const xr = A[pa]!, xi = A[pa + 1]!;
-        let q = 2 * (b0 + k * bRow);
-        for (let j = 0; j < N; j++, q += 2 * bCol) {
-          const yr = B[q]!, yi = B[q + 1]!;
-          C[ci + 2 * j] = C[ci + 2 * j]! + xr * yr - xi * yi;
-          C[ci + 2 * j + 1] = C[ci + 2 * j + 1]! + xr * yi + xi * yr;
-        }
-      }
-    }
-  }
-};
