@@ -79,6 +79,7 @@ const AREAS = {
   integrators: "Dynamical low-rank integrators",
   problems: "Problems as plugins and their runs",
   search: "Network structure search",
+  completion: "Tensor completion: data in and out",
   backend: "Kernels, threads and the worker pool",
   io: "Files and plots",
   other: "Errors and versions",

@@ -17,6 +17,7 @@ export * from "./linalg/index.js";
 export * from "./tn/index.js";
 export * from "./integrators/index.js";
 export * from "./search/index.js";
+export * from "./completion/index.js";
 export {
   ArborError,
   ArgumentError,

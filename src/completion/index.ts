@@ -1,0 +1,46 @@
+// Tensor completion: observed entries read from and written to the forms users bring (.tns,
+// CSV, dense .npy with NaN or a mask, coordinate .npy pairs, PNG images), and the tensorisation
+// of images that makes them amenable to tensor trains and rings.
+export {
+  formatCsv,
+  formatTns,
+  parseCsv,
+  parseTns,
+  readCsv,
+  readTns,
+  writeCsv,
+  writeTns,
+  type CsvReadOptions,
+  type CsvWriteOptions,
+  type TnsReadOptions,
+} from "./io/coordinates.js";
+export {
+  observedFromCoordinateArrays,
+  observedFromMask,
+  observedFromNaN,
+  readCoordinateNpy,
+  readObservedNpy,
+  type CoordinateArrayOptions,
+  type ObservedNpyOptions,
+} from "./io/dense.js";
+export {
+  decodePng,
+  encodePng,
+  pngInfo,
+  readPng,
+  writePng,
+  type PngColorType,
+  type PngDecodeOptions,
+  type PngEncodeOptions,
+  type PngInfo,
+} from "./io/png.js";
+export {
+  imageTensorLayout,
+  tensoriseImage,
+  untensoriseImage,
+  type ImageTensorLayout,
+  type ImageTensorOptions,
+  type PairOrder,
+  type ScaleOrder,
+} from "./io/image-tensorise.js";
+export { observedFromImage, type ObservedImage, type ObservedImageOptions } from "./io/observed-image.js";
