@@ -10,6 +10,7 @@ import { stderrProgress, writeJsonAtomic, type SuiteOutput, type SuiteRunOptions
 import { linalgTable, runLinalg } from "./linalg.js";
 import { integratorsTable, runIntegrators } from "./integrators.js";
 import { runTtn, ttnTable } from "./ttn.js";
+import { runSearchBench, searchTable } from "./search.js";
 
 /**
  * A benchmark suite: how to run it and how to show its records. Each suite has its own record
@@ -38,6 +39,11 @@ export const SUITES: Readonly<Record<string, Suite>> = {
     description: "BUG and parallel BUG (1 and 2 worker threads) on the long-range Ising chain, 16/32/64 spins: ms per step, ranks, time shares; a matrix parallel-BUG step (n = 1000, r = 20) against numpy",
     run: runIntegrators,
     table: integratorsTable,
+  },
+  search: {
+    description: "structure search: one ALS fit of planted rings (order 4, 5, 6) against numpy, one evaluation against the authors' ≈12 s, TnALE/TNLS/greedy to success on the TnALE demo ring and a planted 4^5 ring, TnALE worker speedup",
+    run: runSearchBench,
+    table: searchTable,
   },
 };
 
