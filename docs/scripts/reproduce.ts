@@ -21,6 +21,12 @@ const SCRIPTS: Record<string, { script: string; parts: string[]; stored: (part: 
     stored: (part) => `integrators-ising-${part}.json`,
     images: ["ising-order.svg", "ising-d16-magnetisation.svg", "ising-d16-ranks.svg"],
   },
+  "search-greedy": {
+    script: "dist/docs/scripts/search-greedy.js",
+    parts: ["greedy", "core-shapes"],
+    stored: (part) => (part === "greedy" ? "search-greedy.json" : "search-core-shapes.json"),
+    images: ["search-greedy-tucker.svg", "search-greedy-tensor-train.svg", "search-greedy-tensor-ring.svg", "search-greedy-triangle.svg"],
+  },
 };
 
 // Same-machine reruns give identical numbers; across machines and Node versions the libm

@@ -32,6 +32,8 @@ export { tnaleSearch, type TnaleOptions, type TnaleResult, type TnaleRound } fro
 export { tnlsSearch, type TnlsOptions, type TnlsResult } from "./tnls.js";
 export { numericSeed, structureEvaluator, structureSeed, type Evaluation, type EvaluatorSettings, type SearchResult, type StructureEvaluator } from "./evaluator.js";
 export { SearchSpace, type SearchTopology, type SpacePoint } from "./search-space.js";
+export { PLANTED_TARGETS, plantedNetwork, plantedStructure, plantedTarget, type PlantedOptions, type PlantedTarget, type PlantedTargetName } from "./planted.js";
+export { cpToFull, fitCp, type CpOptions, type CpResult, type CpStop } from "./fit/cp.js";
 export {
   observedEntries, observedFromTensor, observedRse, sampleObserved, splitObserved, type ObservedEntries,
 } from "./fit/observed.js";
