@@ -44,3 +44,13 @@ export {
   type ScaleOrder,
 } from "./io/image-tensorise.js";
 export { observedFromImage, type ObservedImage, type ObservedImageOptions } from "./io/observed-image.js";
+// Comparison methods: the EM-imputation baseline (fill, TT-SVD truncate, re-impose) and
+// Riemannian CG on fixed-rank tensor trains (Steinlechner's RTTC).
+export { completeEm, type EmOptions } from "./methods/em.js";
+export { completeRttc, type RttcOptions, type RttcResult } from "./methods/rttc.js";
+export {
+  type CompletionMethodIteration,
+  type CompletionMethodOptions,
+  type CompletionMethodResult,
+  type CompletionMethodStop,
+} from "./methods/run-record.js";
