@@ -4,17 +4,14 @@
  * the bond, and the least-squares core update its fits are made of. Internal to the search.
  * @module
  */
-import { lstsq } from "../linalg/decomp/lstsq.js";
 import { qr } from "../linalg/decomp/qr.js";
-import { solve } from "../linalg/decomp/lu.js";
 import { svd } from "../linalg/decomp/svd.js";
 import { matmul } from "../linalg/matmul.js";
 import { permute } from "../linalg/permute.js";
 import { Rng, randn } from "../linalg/random.js";
 import { assignSlice } from "../linalg/slice.js";
 import { Tensor } from "../linalg/tensor.js";
-import { unfold } from "../linalg/unfold.js";
-import { coreEnvironment } from "./fit/als.js";
+import { updateCore } from "./fit/als.js";
 import { TensorNetwork } from "./network/network.js";
 import type { NetworkStructure } from "./network/structure.js";
 
@@ -44,32 +41,6 @@ export function raiseBond(from: TensorNetwork<"f64">, to: NetworkStructure, fill
   return new TensorNetwork(to, cores);
 }
 
-/**
- * The least-squares update of core v of `net` against `target` (B its environment as bonds ×
- * rest): by default as fit/als.ts makes it (there it is private), through the normal equations
- * G = X_(v)·Bᵀ·(B·Bᵀ + δI)⁻¹ with a relative 1e-12 ridge δ; with `stable`, by an SVD of Bᵀ
- * ({@link lstsq}), which costs about twice as much but keeps its accuracy when B is
- * ill-conditioned — the normal equations square B's condition number, and near an exact fit
- * (redundant ranks, error ≲ 1e-5) their rounding error can exceed the error being fitted.
- */
-export function updateCore(net: TensorNetwork<"f64">, target: Tensor, v: number, stable = false): Tensor<"f64"> {
-  const s = net.structure;
-  const shape = s.coreShape(v);
-  const bonds = shape.slice(1).reduce((p, d) => p * d, 1);
-  const env = coreEnvironment(net, v);
-  const B = env.reshape([bonds, env.data.length / bonds]);
-  const X = s.hasOpenLeg(v) ? unfold(target, [s.perm[v]!]) : target.reshape([1, target.data.length]);
-  if (stable) {
-    const { x } = lstsq(permute(B, [1, 0]), permute(X, [1, 0]));
-    return permute(x, [1, 0]).reshape(shape) as Tensor<"f64">;
-  }
-  const gram = matmul(B, B, { transposeB: true });
-  let trace = 0;
-  for (let i = 0; i < bonds; i++) trace += gram.data[i * bonds + i]!;
-  const ridge = 1e-12 * (trace / bonds || 1);
-  for (let i = 0; i < bonds; i++) gram.data[i * bonds + i] = gram.data[i * bonds + i]! + ridge;
-  return permute(solve(gram, matmul(B, X, { transposeB: true })), [1, 0]).reshape(shape) as Tensor<"f64">;
-}
 
 /**
  * The paper's `rank_one` candidate: `current` with the rank of (u, v) raised by one, the new

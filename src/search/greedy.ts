@@ -31,7 +31,7 @@ import { distance, norm } from "../linalg/norms.js";
 import { Rng, type Seed } from "../linalg/random.js";
 import type { Tensor } from "../linalg/tensor.js";
 import { fitNetwork, type FitResult } from "./fit/als.js";
-import { fitExtrapolated } from "./greedy-fit.js";
+import { fitExtrapolated } from "./fit/als-extrapolated.js";
 import { lowerBond, raiseWithFittedSlices } from "./greedy-moves.js";
 import { contractNetwork } from "./network/contract.js";
 import { TensorNetwork } from "./network/network.js";

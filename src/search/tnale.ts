@@ -163,10 +163,19 @@ export function tnaleSearch(target: Tensor, options: TnaleOptions = {}): TnaleRe
     onRound?.(rounds[rounds.length - 1]!);
     if (centreValue.objective < before) continue;
     if (jumpsLeft-- <= 0 || done()) break;
-    // No gain: move the centre to a random point of its neighbourhood and sweep again.
-    const k = Math.floor(rng.nextFloat64() * edges);
-    const options = window(centre.ranks[k]!, radius).filter((r) => r !== centre.ranks[k]);
-    centre = space.withRank(centre, k, options[Math.floor(rng.nextFloat64() * options.length)]!);
+    // No gain: move the centre to a random point of its neighbourhood — every rank to a random
+    // value of its window and, when placements are searched, one random transposition — and
+    // sweep again. (Moving one rank only left TnALE on an exact train with the wrong placement
+    // on planted 4⁵ rings, 224 parameters for 112: leaving it needs ranks and placement at once.)
+    let jumped: SpacePoint = { ranks: centre.ranks.map((r) => { const w = window(r, radius); return w[Math.floor(rng.nextFloat64() * w.length)]!; }), perm: centre.perm };
+    const legs = space.legVertices;
+    if (permutations && legs.length > 1) {
+      const a = Math.floor(rng.nextFloat64() * legs.length);
+      let b = Math.floor(rng.nextFloat64() * (legs.length - 1));
+      if (b >= a) b++;
+      jumped = space.withSwap(jumped, legs[a]!, legs[b]!);
+    }
+    centre = jumped;
     centreValue = evaluate(centre);
     if (centreValue.objective < best.objective) {
       best = centreValue;

@@ -7,7 +7,7 @@ import { Rng, randn } from "../../src/linalg/random.js";
 import { Tensor } from "../../src/linalg/tensor.js";
 import { sub } from "../../src/linalg/elementwise.js";
 import { fitNetwork } from "../../src/search/fit/als.js";
-import { fitExtrapolated } from "../../src/search/greedy-fit.js";
+import { fitExtrapolated } from "../../src/search/fit/als-extrapolated.js";
 import { lowerBond, raiseBond, raiseWithFittedSlices } from "../../src/search/greedy-moves.js";
 import { greedySearch } from "../../src/search/greedy.js";
 import { contractNetwork } from "../../src/search/network/contract.js";

@@ -8,6 +8,7 @@
  * @module
  */
 import { ArgumentError, ShapeError } from "../../errors.js";
+import { lstsq } from "../../linalg/decomp/lstsq.js";
 import { solve } from "../../linalg/decomp/lu.js";
 import { matmul } from "../../linalg/matmul.js";
 import { distance, norm } from "../../linalg/norms.js";
@@ -101,23 +102,31 @@ export function coreEnvironment(net: TensorNetwork<"f64">, v: number): Tensor {
   return axes.every((p, i) => p === i) ? last.t : permute(last.t, axes);
 }
 
-// The least-squares update of core v: X_(v) ≈ G·B with B the environment as (bonds × rest);
-// G = X_(v)·Bᵀ·(B·Bᵀ + δI)⁻¹, δ a relative 1e-12 ridge against rank-deficient environments.
-function updateCore(net: TensorNetwork<"f64">, target: Tensor, v: number): Tensor {
+/**
+ * The least-squares update of core v of `net` against `target` (B its environment as bonds ×
+ * rest): by default through the normal equations
+ * G = X_(v)·Bᵀ·(B·Bᵀ + δI)⁻¹ with a relative 1e-12 ridge δ; with `stable`, by an SVD of Bᵀ
+ * ({@link lstsq}), which costs about twice as much but keeps its accuracy when B is
+ * ill-conditioned — the normal equations square B's condition number, and near an exact fit
+ * (redundant ranks, error ≲ 1e-5) their rounding error can exceed the error being fitted.
+ */
+export function updateCore(net: TensorNetwork<"f64">, target: Tensor, v: number, stable = false): Tensor<"f64"> {
   const s = net.structure;
   const shape = s.coreShape(v);
   const bonds = shape.slice(1).reduce((p, d) => p * d, 1);
   const env = coreEnvironment(net, v);
   const B = env.reshape([bonds, env.data.length / bonds]);
   const X = s.hasOpenLeg(v) ? unfold(target, [s.perm[v]!]) : target.reshape([1, target.data.length]);
+  if (stable) {
+    const { x } = lstsq(permute(B, [1, 0]), permute(X, [1, 0]));
+    return permute(x, [1, 0]).reshape(shape) as Tensor<"f64">;
+  }
   const gram = matmul(B, B, { transposeB: true });
   let trace = 0;
   for (let i = 0; i < bonds; i++) trace += gram.data[i * bonds + i]!;
   const ridge = 1e-12 * (trace / bonds || 1);
   for (let i = 0; i < bonds; i++) gram.data[i * bonds + i] = gram.data[i * bonds + i]! + ridge;
-  const rhs = matmul(B, X, { transposeB: true }); // bonds × n
-  const Gt = solve(gram, rhs); // bonds × n
-  return permute(Gt, [1, 0]).reshape(shape);
+  return permute(solve(gram, matmul(B, X, { transposeB: true })), [1, 0]).reshape(shape) as Tensor<"f64">;
 }
 
 // Every core plus Gaussian noise of `relative` times its RMS entry.
@@ -169,6 +178,7 @@ export function fitNetwork(structure: NetworkStructure, target: Tensor, options:
   let best = { net, rse };
   let stop: FitStop = "max-sweeps";
   let escapesLeft = escapes;
+  let stable = false;
   let windowStart = 0; // the sweep from which progress is judged (reset by an escape)
   const noise = escapes > 0 ? new Rng(seed) : undefined;
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
@@ -176,12 +186,21 @@ export function fitNetwork(structure: NetworkStructure, target: Tensor, options:
       stop = "target";
       break;
     }
+    const before = net;
     const cores = net.cores.slice();
     for (let v = 0; v < structure.numVertices; v++) {
-      cores[v] = updateCore(net, target, v) as Tensor<"f64">;
+      cores[v] = updateCore(net, target, v, stable);
       net = new TensorNetwork(structure, cores.slice());
     }
     const next = distance(contractNetwork(net), target) / xNorm;
+    if (next > rse && !stable) {
+      // Exact least-squares updates never raise the error: the normal equations (condition
+      // number squared) ran out of accuracy. Undo the sweep and solve by SVD from now on.
+      net = before;
+      stable = true;
+      sweep--;
+      continue;
+    }
     history.push(next);
     const improved = rse - next;
     rse = next;

@@ -1,16 +1,15 @@
 /**
  * The refits of {@link greedySearch}: alternating least squares with extrapolation, which
  * leaves the "swamps" where plain ALS creeps (Harshman 1970; Bro 1998; Ang & Gillis 2019,
- * "Accelerating nonnegative matrix factorization algorithms using extrapolation"). Internal to
- * the greedy search; fit/als.ts has the plain fit.
+ * "Accelerating nonnegative matrix factorization algorithms using extrapolation"). Used by the
+ * greedy search's refits and by the evaluations of TnALE and TNLS; fit/als.ts has the plain fit.
  * @module
  */
-import { distance, norm } from "../linalg/norms.js";
-import { Tensor } from "../linalg/tensor.js";
-import type { FitResult, FitStop } from "./fit/als.js";
-import { updateCore } from "./greedy-moves.js";
-import { contractNetwork } from "./network/contract.js";
-import { TensorNetwork } from "./network/network.js";
+import { distance, norm } from "../../linalg/norms.js";
+import { Tensor } from "../../linalg/tensor.js";
+import { updateCore, type FitResult, type FitStop } from "./als.js";
+import { contractNetwork } from "../network/contract.js";
+import { TensorNetwork } from "../network/network.js";
 
 /** Options of {@link fitExtrapolated}. */
 export interface ExtrapolatedFitOptions {
