@@ -27,6 +27,12 @@ const SCRIPTS: Record<string, { script: string; parts: string[]; stored: (part: 
     stored: (part) => (part === "greedy" ? "search-greedy.json" : "search-core-shapes.json"),
     images: ["search-greedy-tucker.svg", "search-greedy-tensor-train.svg", "search-greedy-tensor-ring.svg", "search-greedy-triangle.svg"],
   },
+  "search-planted": {
+    script: "dist/docs/scripts/search-planted.js",
+    parts: ["ring", "fctn", "tree"],
+    stored: (part) => `search-planted-${part}.json`,
+    images: [],
+  },
 };
 
 // Same-machine reruns give identical numbers; across machines and Node versions the libm

@@ -50,7 +50,11 @@ describe("arbor search", () => {
     expect(r.stdout).toMatch(/^greedy: RSE .* parameters/);
     expect(r.stdout).toMatch(/vertex 0: mode 0 \(size 3\); bonds to/);
     const bad = run(["search", "ring.npy", "--method", "tnls", "--topology", "tucker"]);
-    expect([bad.status, bad.stderr.trim()]).toEqual([2, "arbor: --method tnls searches tr or tt or fctn, not tucker"]);
+    expect([bad.status, bad.stderr.trim()]).toEqual([2, "arbor: --method tnls searches tr or tt or fctn or tree, not tucker"]);
+    const tree = run(["search", "ring.npy", "--method", "tnale", "--topology", "tree", "--max-evaluations", "8", "--json"]);
+    expect(tree.status).toBe(0);
+    // A balanced binary tree over 4 modes has three inner vertices (the root and two) without open legs.
+    expect((JSON.parse(tree.stdout) as { structure: { perm: number[] } }).structure.perm.filter((m) => m < 0)).toHaveLength(3);
     const workers = run(["search", "ring.npy", "--workers", "0"]);
     expect([workers.status, workers.stderr.trim()]).toEqual([2, "arbor: --workers must be a whole number ≥ 1, got 0"]);
     const missing = run(["search", "nope.npy"]);

@@ -9,9 +9,11 @@ import { tuckerCoreShape } from "../../search/core-shapes.js";
 import { greedySearch } from "../../search/greedy.js";
 import type { TensorNetwork } from "../../search/network/network.js";
 import { NetworkStructure } from "../../search/network/structure.js";
+import type { SearchTopology } from "../../search/search-space.js";
 import { tnaleSearch } from "../../search/tnale.js";
 import { tnlsSearch } from "../../search/tnls.js";
 import { fitNetwork } from "../../search/fit/als.js";
+import { Tree } from "../../tn/tree.js";
 import { packageVersion } from "../../version.js";
 import { UsageError } from "../usage-error.js";
 
@@ -52,7 +54,7 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
     y
       .positional("tensor", { type: "string", demandOption: true, describe: "the target tensor as a .npy file (real)" })
       .option("method", { type: "string", default: "tnale", choices: ["greedy", "tnale", "tnls", "core-shape"], describe: "search method" })
-      .option("topology", { type: "string", choices: ["tr", "tt", "fctn", "tucker"], describe: "graph searched [default: tnale and tnls: tr (or tt, fctn), greedy: fctn, core-shape: tucker]" })
+      .option("topology", { type: "string", choices: ["tr", "tt", "fctn", "tree", "tucker"], describe: "graph searched [default: tnale and tnls: tr (or tt, fctn, tree: a balanced binary tree over the modes), greedy: fctn, core-shape: tucker]" })
       .option("target-rse", { type: "number", default: 1e-4, describe: "relative error to reach (greedy, core-shape) or judged by (tnale, tnls: objective params/entries + 200·RSE²)" })
       .option("budget", { type: "number", describe: "largest number of parameters (greedy, core-shape)" })
       .option("max-evaluations", { type: "number", describe: "largest number of structure evaluations (tnale, tnls)" })
@@ -62,7 +64,7 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
       .option("json", { type: "boolean", default: false, describe: "print the record as JSON" })
       .option("quiet", { type: "boolean", default: false, describe: "no progress lines" })
       .check((a) => {
-        const pairs: Record<string, string[]> = { greedy: ["fctn"], tnale: ["tr", "tt", "fctn"], tnls: ["tr", "tt", "fctn"], "core-shape": ["tucker"] };
+        const pairs: Record<string, string[]> = { greedy: ["fctn"], tnale: ["tr", "tt", "fctn", "tree"], tnls: ["tr", "tt", "fctn", "tree"], "core-shape": ["tucker"] };
         const method = a.method as string, topology = a.topology as string | undefined;
         if (topology !== undefined && !pairs[method]!.includes(topology)) {
           throw new UsageError(`--method ${method} searches ${pairs[method]!.join(" or ")}, not ${topology}`);
@@ -87,8 +89,9 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
       }
       case "tnale":
       case "tnls": {
-        const topology = args.topology === "tt" ? "train" : args.topology === "fctn" ? "fctn" : "ring";
-        const common = { seed: args.seed, topology, workers: args.workers, ...(args.maxEvaluations !== undefined ? { maxEvaluations: args.maxEvaluations } : {}) } as const;
+        const topology: SearchTopology = args.topology === "tt" ? "train" : args.topology === "fctn" ? "fctn"
+          : args.topology === "tree" ? NetworkStructure.fromTree(Tree.balancedBinary(x.ndim), x.shape, 2) : "ring";
+        const common = { seed: args.seed, topology, workers: args.workers, ...(args.maxEvaluations !== undefined ? { maxEvaluations: args.maxEvaluations } : {}) };
         const r = args.method === "tnale"
           ? tnaleSearch(x, { ...common, onRound: (s) => say(`tnale: round ${s.round}, objective ${s.objective.toFixed(4)}, RSE ${s.rse.toExponential(2)}, ${s.parameters} parameters, ${s.evaluations} evaluations`) })
           : tnlsSearch(x, { ...common, onGeneration: (g) => say(`tnls: generation ${g.generation}, objective ${g.objective.toFixed(4)}, ${g.evaluations} evaluations`) });
