@@ -27,7 +27,11 @@ export interface SearchResult {
   objective: number;
   /** Distinct structures fitted. */
   evaluations: number;
-  /** Structures fitted when the best was found (counted after the batch that found it). */
+  /**
+   * Structures fitted when the objective first came within {@link OBJECTIVE_SLACK} of the final
+   * best (counted after the batch that reached it): later gains of that size are refits of the
+   * same structure to a few more digits, not a better structure.
+   */
   evaluationsToBest: number;
 }
 
@@ -65,6 +69,23 @@ export interface StructureEvaluator {
    * `undefined`.
    */
   evaluateAll(structures: readonly NetworkStructure[], budget?: number): (Evaluation | undefined)[];
+}
+
+/** Objective differences below this count as equal (λ·RSE² for λ = 200 at RSE 7e-5). */
+export const OBJECTIVE_SLACK = 1e-6;
+
+/**
+ * The evaluation count at which a search's best objective first came within `slack` of
+ * `objective`, from its improvements as [evaluations, best objective] pairs in order.
+ *
+ * @example
+ * ```ts
+ * console.assert(evaluationsToReach([[1, 0.5], [9, 0.2], [30, 0.2 - 1e-9]], 0.2 - 1e-9) === 9);
+ * ```
+ */
+export function evaluationsToReach(improvements: readonly (readonly [number, number])[], objective: number, slack = OBJECTIVE_SLACK): number {
+  for (const [count, value] of improvements) if (value <= objective + slack) return count;
+  return improvements[improvements.length - 1]![0];
 }
 
 /**

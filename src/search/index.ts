@@ -30,7 +30,7 @@ export { coreEnvironment, fitNetwork, type FitOptions, type FitResult, type FitS
 export { greedySearch, type GreedyOptions, type GreedyResult, type GreedyStep } from "./greedy.js";
 export { tnaleSearch, type TnaleOptions, type TnaleResult, type TnaleRound } from "./tnale.js";
 export { tnlsSearch, type TnlsOptions, type TnlsResult } from "./tnls.js";
-export { numericSeed, structureEvaluator, structureSeed, type Evaluation, type EvaluatorSettings, type SearchResult, type StructureEvaluator } from "./evaluator.js";
+export { evaluationsToReach, numericSeed, OBJECTIVE_SLACK, structureEvaluator, structureSeed, type Evaluation, type EvaluatorSettings, type SearchResult, type StructureEvaluator } from "./evaluator.js";
 export { SearchSpace, type SearchTopology, type SpacePoint } from "./search-space.js";
 export { PLANTED_TARGETS, plantedNetwork, plantedStructure, plantedTarget, type PlantedOptions, type PlantedTarget, type PlantedTargetName } from "./planted.js";
 export { cpToFull, fitCp, type CpOptions, type CpResult, type CpStop } from "./fit/cp.js";

@@ -16,7 +16,7 @@ import { ArgumentError } from "../errors.js";
 import { Rng, type Seed } from "../linalg/random.js";
 import type { Tensor } from "../linalg/tensor.js";
 import type { FitOptions } from "./fit/als.js";
-import { numericSeed, structureEvaluator, type Evaluation, type SearchResult } from "./evaluator.js";
+import { evaluationsToReach, numericSeed, structureEvaluator, type Evaluation, type SearchResult } from "./evaluator.js";
 import { SearchSpace, type SearchTopology, type SpacePoint } from "./search-space.js";
 
 /** Options of {@link tnaleSearch}. */
@@ -107,7 +107,7 @@ export function tnaleSearch(target: Tensor, options: TnaleOptions = {}): TnaleRe
   let centre: SpacePoint = space.start(initialRank);
   let centreValue = evaluate(centre);
   let best = centreValue;
-  let evaluationsToBest = evaluator.count;
+  const improvements: [number, number][] = [[evaluator.count, best.objective]];
   const done = (): boolean => evaluator.count >= maxEvaluations || best.objective <= targetObjective;
   const window = (r: number, L: number): number[] => {
     let lo = r - L, hi = r + L;
@@ -128,7 +128,7 @@ export function tnaleSearch(target: Tensor, options: TnaleOptions = {}): TnaleRe
       }
       if (e.objective < best.objective) {
         best = e;
-        evaluationsToBest = evaluator.count;
+        improvements.push([evaluator.count, best.objective]);
       }
     });
   };
@@ -179,8 +179,8 @@ export function tnaleSearch(target: Tensor, options: TnaleOptions = {}): TnaleRe
     centreValue = evaluate(centre);
     if (centreValue.objective < best.objective) {
       best = centreValue;
-      evaluationsToBest = evaluator.count;
+      improvements.push([evaluator.count, best.objective]);
     }
   }
-  return { structure: best.structure, network: best.network, rse: best.rse, parameters: best.structure.numParameters(), objective: best.objective, evaluations: evaluator.count, evaluationsToBest, rounds };
+  return { structure: best.structure, network: best.network, rse: best.rse, parameters: best.structure.numParameters(), objective: best.objective, evaluations: evaluator.count, evaluationsToBest: evaluationsToReach(improvements, best.objective), rounds };
 }

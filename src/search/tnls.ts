@@ -13,7 +13,7 @@ import { ArgumentError } from "../errors.js";
 import { Rng, type Seed } from "../linalg/random.js";
 import type { Tensor } from "../linalg/tensor.js";
 import type { FitOptions } from "./fit/als.js";
-import { numericSeed, structureEvaluator, type SearchResult } from "./evaluator.js";
+import { evaluationsToReach, numericSeed, structureEvaluator, type SearchResult } from "./evaluator.js";
 import { SearchSpace, type SearchTopology, type SpacePoint } from "./search-space.js";
 
 /** Options of {@link tnlsSearch}. */
@@ -88,7 +88,7 @@ export function tnlsSearch(target: Tensor, options: TnlsOptions = {}): TnlsResul
   let centre: SpacePoint = space.start(initialRank);
   let centreValue = evaluator.evaluate(space.structureOf(centre));
   let best = centreValue;
-  let evaluationsToBest = evaluator.count;
+  const improvements: [number, number][] = [[evaluator.count, best.objective]];
   const history: number[] = [], evaluationsHistory: number[] = [];
   const legs = space.legVertices;
   for (let g = 0; g < generations && evaluator.count < maxEvaluations && best.objective > targetObjective; g++) {
@@ -119,7 +119,7 @@ export function tnlsSearch(target: Tensor, options: TnlsOptions = {}): TnlsResul
       if (generationBest === undefined || value.objective < generationBest.value.objective) generationBest = { point, value };
       if (value.objective < best.objective) {
         best = value;
-        evaluationsToBest = evaluator.count;
+        improvements.push([evaluator.count, best.objective]);
       }
     });
     if (generationBest !== undefined && generationBest.value.objective <= centreValue.objective) {
@@ -130,5 +130,5 @@ export function tnlsSearch(target: Tensor, options: TnlsOptions = {}): TnlsResul
     evaluationsHistory.push(evaluator.count);
     onGeneration?.({ generation: g + 1, objective: best.objective, evaluations: evaluator.count });
   }
-  return { structure: best.structure, network: best.network, rse: best.rse, parameters: best.structure.numParameters(), objective: best.objective, evaluations: evaluator.count, evaluationsToBest, history, evaluationsHistory };
+  return { structure: best.structure, network: best.network, rse: best.rse, parameters: best.structure.numParameters(), objective: best.objective, evaluations: evaluator.count, evaluationsToBest: evaluationsToReach(improvements, best.objective), history, evaluationsHistory };
 }
