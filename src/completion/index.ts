@@ -54,3 +54,12 @@ export {
   type CompletionMethodResult,
   type CompletionMethodStop,
 } from "./methods/run-record.js";
+export {
+  completeTensor,
+  type CompletionEndReason,
+  type CompletionOptions,
+  type CompletionResult,
+  type CompletionStructureSpec,
+  type SweepRecord,
+} from "./complete.js";
+export { completedEntries, completedTensor, type CompletedTensorOptions } from "./completed.js";

@@ -7,17 +7,10 @@ import { formatCsv, formatTns, parseCsv, parseTns, readCsv, readTns, writeCsv, w
 import { ArgumentError, FormatError, ShapeError } from "../../../src/errors.js";
 import { readNpy } from "../../../src/linalg/io/npy.js";
 import { observedEntries, type ObservedEntries } from "../../../src/search/fit/observed.js";
+import { captureError } from "../../helpers/reference.js";
 
 const fixtures = join(import.meta.dirname, "../../fixtures/completion");
 
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a throw");
-}
 
 function rows(obs: ObservedEntries): number[][] {
   const d = obs.shape.length;
@@ -93,7 +86,7 @@ describe("parseTns", () => {
 
   it("names the line of every malformed entry", () => {
     const good = Array.from({ length: 16 }, (_, i) => `${(i % 4) + 1} ${Math.floor(i / 4) + 1} 1 ${i}`).join("\n");
-    const at17 = (line: string): Error => thrown(() => parseTns(`${good}\n${line}\n`));
+    const at17 = (line: string): Error => captureError(() => parseTns(`${good}\n${line}\n`));
     let e = at17("1 2 3");
     expect(e).toBeInstanceOf(FormatError);
     expect(e.message).toBe("line 17: expected 3 indices and a value, got 3 fields");
@@ -118,22 +111,22 @@ describe("parseTns", () => {
   });
 
   it("checks indices against a given shape and the shape against the data", () => {
-    let e = thrown(() => parseTns("1 1 1\n3 1 1\n", { shape: [2, 2] }));
+    let e = captureError(() => parseTns("1 1 1\n3 1 1\n", { shape: [2, 2] }));
     expect(e).toBeInstanceOf(ShapeError);
     expect(e.message).toMatch(/^line 2: index 1 is 3, outside mode 0 of size 2/);
-    e = thrown(() => parseTns("1 1 1\n", { shape: [2, 2, 2] }));
+    e = captureError(() => parseTns("1 1 1\n", { shape: [2, 2, 2] }));
     expect(e.message).toMatch(/line 1: expected 3 indices and a value, got 3 fields/);
-    e = thrown(() => parseTns("# shape: 2 2 2\n1 1 1\n"));
+    e = captureError(() => parseTns("# shape: 2 2 2\n1 1 1\n"));
     expect(e.message).toMatch(/line 2: the data has 2 indices per line but the shape \[2, 2, 2\] has 3 modes/);
-    expect(thrown(() => parseTns("# nothing\n\n"))).toBeInstanceOf(FormatError);
-    expect(thrown(() => parseTns("5\n")).message).toBe("line 1: expected at least one index and a value, got 1 field");
-    expect(thrown(() => parseTns("1 1\n", { shape: [0] }))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => parseTns("# nothing\n\n"))).toBeInstanceOf(FormatError);
+    expect(captureError(() => parseTns("5\n")).message).toBe("line 1: expected at least one index and a value, got 1 field");
+    expect(captureError(() => parseTns("1 1\n", { shape: [0] }))).toBeInstanceOf(ShapeError);
   });
 
   it("prefixes messages with the path when reading a file", () => {
     const dir = mkdtempSync(join(tmpdir(), "arbor-tns-"));
     writeFileSync(join(dir, "bad.tns"), "1 1 1\n1\n");
-    expect(thrown(() => readTns(join(dir, "bad.tns"))).message).toBe(`${join(dir, "bad.tns")}: line 2: expected 2 indices and a value, got 1 field`);
+    expect(captureError(() => readTns(join(dir, "bad.tns"))).message).toBe(`${join(dir, "bad.tns")}: line 2: expected 2 indices and a value, got 1 field`);
   });
 
   it("round-trips any observed entries through formatTns and parseTns, bit for bit", () => {
@@ -174,8 +167,8 @@ describe("parseCsv", () => {
     // A header forced on: the first line is skipped even though it is numeric.
     expect(rows(parseCsv("9,9,9\n0,1,3\n", { header: true }))).toEqual([[0, 1]]);
     // A header forced off: a textual first line is then an error on line 1.
-    expect(thrown(() => parseCsv("i,j,v\n0,1,3\n", { header: false })).message).toBe("line 1: index 1 is 'i', not an integer");
-    expect(thrown(() => parseCsv("0,1\n", { oneBased: true })).message).toBe("line 1: index 1 is 0, but CSV indices start at 1");
+    expect(captureError(() => parseCsv("i,j,v\n0,1,3\n", { header: false })).message).toBe("line 1: index 1 is 'i', not an integer");
+    expect(captureError(() => parseCsv("0,1\n", { oneBased: true })).message).toBe("line 1: index 1 is 0, but CSV indices start at 1");
   });
 
   it("reads the CSV numpy.savetxt wrote (indices as %.18e), equal to numpy's arrays", () => {
@@ -186,19 +179,19 @@ describe("parseCsv", () => {
   });
 
   it("names the line of empty and missing fields", () => {
-    expect(thrown(() => parseCsv("0,0,1\n1,,2\n")).message).toBe("line 2: field 2 is empty");
-    expect(thrown(() => parseCsv("0,0,1\n1,2,\n")).message).toBe("line 2: field 3 is empty");
-    expect(thrown(() => parseCsv("0,0,1\n1,2\n")).message).toBe("line 2: expected 2 indices and a value, got 2 fields");
-    expect(thrown(() => parseCsv("0,0,1\n1,2,3,4\n")).message).toBe("line 2: expected 2 indices and a value, got 4 fields");
-    expect(thrown(() => parseCsv("0,0,1\n0,0,2\n")).message).toBe("line 2: the entry (0, 0) was already given on line 1; coordinates must be distinct");
+    expect(captureError(() => parseCsv("0,0,1\n1,,2\n")).message).toBe("line 2: field 2 is empty");
+    expect(captureError(() => parseCsv("0,0,1\n1,2,\n")).message).toBe("line 2: field 3 is empty");
+    expect(captureError(() => parseCsv("0,0,1\n1,2\n")).message).toBe("line 2: expected 2 indices and a value, got 2 fields");
+    expect(captureError(() => parseCsv("0,0,1\n1,2,3,4\n")).message).toBe("line 2: expected 2 indices and a value, got 4 fields");
+    expect(captureError(() => parseCsv("0,0,1\n0,0,2\n")).message).toBe("line 2: the entry (0, 0) was already given on line 1; coordinates must be distinct");
   });
 
   it("refuses bad options", () => {
-    expect(thrown(() => parseCsv("0,1\n", { delimiter: "." }))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => parseCsv("0,1\n", { delimiter: ",," }))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => parseCsv("0,1\n", { base: 1 } as never))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => parseCsv("0,1\n", { header: "yes" } as never))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => parseCsv(42 as never))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => parseCsv("0,1\n", { delimiter: "." }))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => parseCsv("0,1\n", { delimiter: ",," }))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => parseCsv("0,1\n", { base: 1 } as never))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => parseCsv("0,1\n", { header: "yes" } as never))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => parseCsv(42 as never))).toBeInstanceOf(ArgumentError);
   });
 
   it("round-trips any observed entries through formatCsv and parseCsv, in either base", () => {

@@ -8,17 +8,10 @@ import { readNpy } from "../../../src/linalg/io/npy.js";
 import { randn } from "../../../src/linalg/random.js";
 import { Tensor, tensor } from "../../../src/linalg/tensor.js";
 import type { ObservedEntries } from "../../../src/search/fit/observed.js";
+import { captureError } from "../../helpers/reference.js";
 
 const fixtures = join(import.meta.dirname, "../../fixtures/completion");
 
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a throw");
-}
 
 function rows(obs: ObservedEntries): number[][] {
   const d = obs.shape.length;
@@ -53,12 +46,12 @@ describe("observedFromNaN", () => {
 
   it("reads f32 tensors and refuses infinities, complex, scalar and empty tensors", () => {
     expect(Array.from(observedFromNaN(tensor([NaN, 0.5], { dtype: "f32" })).values)).toEqual([0.5]);
-    const e = thrown(() => observedFromNaN(tensor([[1, NaN], [Infinity, 2]])));
+    const e = captureError(() => observedFromNaN(tensor([[1, NaN], [Infinity, 2]])));
     expect(e).toBeInstanceOf(ArgumentError);
     expect(e.message).toMatch(/\(1, 0\) is Infinity/);
-    expect(thrown(() => observedFromNaN(tensor([{ re: 1, im: 0 }])))).toBeInstanceOf(DTypeError);
-    expect(thrown(() => observedFromNaN(new Tensor("f64", [])))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => observedFromNaN(new Tensor("f64", [2, 0])))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => observedFromNaN(tensor([{ re: 1, im: 0 }])))).toBeInstanceOf(DTypeError);
+    expect(captureError(() => observedFromNaN(new Tensor("f64", [])))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => observedFromNaN(new Tensor("f64", [2, 0])))).toBeInstanceOf(ShapeError);
   });
 
   it("agrees with numpy's argwhere on a .npy written by numpy", () => {
@@ -83,15 +76,15 @@ describe("observedFromMask", () => {
 
   it("refuses masks that are not 0/1, of another shape, or observing a non-finite value", () => {
     const x = tensor([[1, 2], [3, 4]]);
-    let e = thrown(() => observedFromMask(x, tensor([[1, 0.5], [0, 1]])));
+    let e = captureError(() => observedFromMask(x, tensor([[1, 0.5], [0, 1]])));
     expect(e).toBeInstanceOf(ArgumentError);
     expect(e.message).toMatch(/mask entry at \(0, 1\) is 0.5/);
-    expect(thrown(() => observedFromMask(x, tensor([1, 0, 0, 1])))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => observedFromMask(x, [1, 0, 0]))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => observedFromMask(x, [1, 0, 2, 1]))).toBeInstanceOf(ArgumentError);
-    e = thrown(() => observedFromMask(tensor([1, NaN]), [1, 1]));
+    expect(captureError(() => observedFromMask(x, tensor([1, 0, 0, 1])))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => observedFromMask(x, [1, 0, 0]))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => observedFromMask(x, [1, 0, 2, 1]))).toBeInstanceOf(ArgumentError);
+    e = captureError(() => observedFromMask(tensor([1, NaN]), [1, 1]));
     expect(e.message).toMatch(/observed entry at \(1\) is NaN/);
-    expect(thrown(() => observedFromMask(x, null as never))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => observedFromMask(x, null as never))).toBeInstanceOf(ArgumentError);
   });
 
   it("agrees with numpy for bool, uint8 and float32 mask files", () => {
@@ -104,11 +97,11 @@ describe("observedFromMask", () => {
   });
 
   it("prefixes errors with the files, and refuses a mask of another shape", () => {
-    const e = thrown(() => readObservedNpy(join(fixtures, "dense.npy"), { mask: join(fixtures, "coo_values.npy") }));
+    const e = captureError(() => readObservedNpy(join(fixtures, "dense.npy"), { mask: join(fixtures, "coo_values.npy") }));
     expect(e).toBeInstanceOf(ShapeError);
     expect(e.message).toContain("dense.npy with mask");
-    expect(thrown(() => readObservedNpy(join(fixtures, "coo.csv")))).toBeInstanceOf(FormatError);
-    expect(thrown(() => readObservedNpy(join(fixtures, "dense.npy"), { musk: "x" } as never))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => readObservedNpy(join(fixtures, "coo.csv")))).toBeInstanceOf(FormatError);
+    expect(captureError(() => readObservedNpy(join(fixtures, "dense.npy"), { musk: "x" } as never))).toBeInstanceOf(ArgumentError);
   });
 });
 
@@ -127,13 +120,13 @@ describe("observedFromCoordinateArrays", () => {
   });
 
   it("refuses bad indices, shapes and duplicates", () => {
-    expect(thrown(() => observedFromCoordinateArrays(tensor([[0.5, 1]]), tensor([1])))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => observedFromCoordinateArrays(tensor([[0, 1]]), tensor([1]), { oneBased: true })).message).toMatch(/sample 0 has index 0 for mode 0/);
-    expect(thrown(() => observedFromCoordinateArrays(tensor([[-1, 1]]), tensor([1])))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => observedFromCoordinateArrays(tensor([0, 1]), tensor([1])))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => observedFromCoordinateArrays(tensor([[0, 1]]), tensor([1, 2])))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => observedFromCoordinateArrays(tensor([[0, 3]]), tensor([1]), { shape: [2, 2] }))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => observedFromCoordinateArrays(tensor([[0, 1], [0, 1]]), tensor([1, 2]))).message).toMatch(/samples 0 and 1/);
-    expect(thrown(() => observedFromCoordinateArrays(tensor([[0, 1]]), tensor([NaN])))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => observedFromCoordinateArrays(tensor([[0.5, 1]]), tensor([1])))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => observedFromCoordinateArrays(tensor([[0, 1]]), tensor([1]), { oneBased: true })).message).toMatch(/sample 0 has index 0 for mode 0/);
+    expect(captureError(() => observedFromCoordinateArrays(tensor([[-1, 1]]), tensor([1])))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => observedFromCoordinateArrays(tensor([0, 1]), tensor([1])))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => observedFromCoordinateArrays(tensor([[0, 1]]), tensor([1, 2])))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => observedFromCoordinateArrays(tensor([[0, 3]]), tensor([1]), { shape: [2, 2] }))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => observedFromCoordinateArrays(tensor([[0, 1], [0, 1]]), tensor([1, 2]))).message).toMatch(/samples 0 and 1/);
+    expect(captureError(() => observedFromCoordinateArrays(tensor([[0, 1]]), tensor([NaN])))).toBeInstanceOf(ArgumentError);
   });
 });

@@ -5,15 +5,8 @@ import { ArgumentError, DTypeError, ShapeError } from "../../../src/errors.js";
 import { permute } from "../../../src/linalg/permute.js";
 import { rand } from "../../../src/linalg/random.js";
 import { Tensor } from "../../../src/linalg/tensor.js";
+import { captureError } from "../../helpers/reference.js";
 
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a throw");
-}
 
 /**
  * The tensorisation as reshape → permute → reshape, the way numpy code writes it: split the
@@ -123,24 +116,24 @@ describe("imageTensorLayout", () => {
   });
 
   it("refuses bad shapes, factors and options", () => {
-    expect(thrown(() => imageTensorLayout([4]))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => imageTensorLayout([4, 0]))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => imageTensorLayout([1, 1]))).toBeInstanceOf(ShapeError);
-    const e = thrown(() => imageTensorLayout([12, 8], { rowFactors: [3, 3] }));
+    expect(captureError(() => imageTensorLayout([4]))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => imageTensorLayout([4, 0]))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => imageTensorLayout([1, 1]))).toBeInstanceOf(ShapeError);
+    const e = captureError(() => imageTensorLayout([12, 8], { rowFactors: [3, 3] }));
     expect(e).toBeInstanceOf(ShapeError);
     expect(e.message).toMatch(/rowFactors \[3, 3\] multiply to 9, but the height is 12/);
-    expect(thrown(() => imageTensorLayout([4, 4], { colFactors: [2, 2.0001] }))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => imageTensorLayout([4, 4], { scales: "coarse" as never }))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => imageTensorLayout([4, 4], { pair: "rows" as never }))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => imageTensorLayout([4, 4], { rowfactors: [2, 2] } as never)).message).toMatch(/unknown option 'rowfactors'/);
+    expect(captureError(() => imageTensorLayout([4, 4], { colFactors: [2, 2.0001] }))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => imageTensorLayout([4, 4], { scales: "coarse" as never }))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => imageTensorLayout([4, 4], { pair: "rows" as never }))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => imageTensorLayout([4, 4], { rowfactors: [2, 2] } as never)).message).toMatch(/unknown option 'rowfactors'/);
   });
 
   it("is checked against the image and the tensor", () => {
     const layout = imageTensorLayout([4, 4, 3]);
-    expect(thrown(() => tensoriseImage(rand([4, 4, 2], 1), layout))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => untensoriseImage(rand([4, 4, 4], 1), layout))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => untensoriseImage(rand([4, 4, 3], 1), { ...layout, rowFactors: [3, 2] }))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => untensoriseImage(rand([4, 4, 3], 1), null as never))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => tensoriseImage(new Tensor("c128", [2, 2])))).toBeInstanceOf(DTypeError);
+    expect(captureError(() => tensoriseImage(rand([4, 4, 2], 1), layout))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => untensoriseImage(rand([4, 4, 4], 1), layout))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => untensoriseImage(rand([4, 4, 3], 1), { ...layout, rowFactors: [3, 2] }))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => untensoriseImage(rand([4, 4, 3], 1), null as never))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => tensoriseImage(new Tensor("c128", [2, 2])))).toBeInstanceOf(DTypeError);
   });
 });

@@ -5,15 +5,8 @@ import { ArgumentError, DTypeError } from "../../../src/errors.js";
 import { rand } from "../../../src/linalg/random.js";
 import { Tensor } from "../../../src/linalg/tensor.js";
 import type { ObservedEntries } from "../../../src/search/fit/observed.js";
+import { captureError } from "../../helpers/reference.js";
 
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a throw");
-}
 
 function offsets(obs: ObservedEntries): number[] {
   const d = obs.shape.length;
@@ -71,13 +64,13 @@ describe("observedFromImage", () => {
   });
 
   it("refuses bad ratios, an empty sample, non-finite pixels and complex images", () => {
-    for (const missing of [1, -0.1, NaN, "0.5"]) expect(thrown(() => observedFromImage(img, { missing } as never))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => observedFromImage(rand([4, 4], 1), { missing: 0.99 })).message).toMatch(/leaves none observed/);
+    for (const missing of [1, -0.1, NaN, "0.5"]) expect(captureError(() => observedFromImage(img, { missing } as never))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => observedFromImage(rand([4, 4], 1), { missing: 0.99 })).message).toMatch(/leaves none observed/);
     const bad = rand([2, 2, 3], 1);
     bad.data[4] = NaN;
-    expect(thrown(() => observedFromImage(bad, { missing: 0 })).message).toMatch(/pixel \(0, 1\) channel 1 is NaN/);
-    expect(thrown(() => observedFromImage(new Tensor("c128", [2, 2]), { missing: 0 }))).toBeInstanceOf(DTypeError);
-    expect(thrown(() => observedFromImage(img, undefined as never))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => observedFromImage(img, { missing: 0.5, sed: 3 } as never))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => observedFromImage(bad, { missing: 0 })).message).toMatch(/pixel \(0, 1\) channel 1 is NaN/);
+    expect(captureError(() => observedFromImage(new Tensor("c128", [2, 2]), { missing: 0 }))).toBeInstanceOf(DTypeError);
+    expect(captureError(() => observedFromImage(img, undefined as never))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => observedFromImage(img, { missing: 0.5, sed: 3 } as never))).toBeInstanceOf(ArgumentError);
   });
 });

@@ -9,6 +9,7 @@ import { decodePng, encodePng, pngInfo, readPng, writePng } from "../../../src/c
 import { crc32, writeChunks, type Chunk } from "../../../src/completion/io/png-chunks.js";
 import { ArgumentError, DTypeError, FormatError, NonFiniteError, ShapeError } from "../../../src/errors.js";
 import { Tensor, tensor } from "../../../src/linalg/tensor.js";
+import { captureError } from "../../helpers/reference.js";
 
 const fixtures = join(import.meta.dirname, "../../fixtures/png");
 
@@ -21,14 +22,6 @@ interface Expected {
 }
 const expected = JSON.parse(readFileSync(join(fixtures, "expected.json"), "utf8")) as Record<string, Expected>;
 
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a throw");
-}
 
 /** A PNG built chunk by chunk from raw (already filtered) scanlines, for the error cases. */
 function png(ihdr: { width: number; height: number; depth: number; color: number; interlace?: number }, scanlines: number[], extra: Chunk[] = []): Uint8Array {
@@ -79,13 +72,13 @@ describe("decodePng on files from Pillow and from an independent encoder", () =>
     }
     // Without alpha, "drop" changes nothing.
     expect(readPng(join(fixtures, "pil_rgb8.png"), { alpha: "drop" }).shape[2]).toBe(3);
-    expect(thrown(() => readPng(join(fixtures, "pil_rgb8.png"), { alpha: "no" } as never))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => readPng(join(fixtures, "pil_rgb8.png"), { alpha: "no" } as never))).toBeInstanceOf(ArgumentError);
   });
 
   it("refuses the Adam7 interlaced file (which Pillow reads) with a clear error naming the path", () => {
     const path = join(fixtures, "hand_rgb8_adam7.png");
     expect(pngInfo(readFileSync(path)).interlaced).toBe(true);
-    const e = thrown(() => readPng(path));
+    const e = captureError(() => readPng(path));
     expect(e).toBeInstanceOf(FormatError);
     expect(e.message).toBe(`${path}: the 9×9 image is Adam7 interlaced, which arbor does not read; re-save it without interlacing`);
   });
@@ -159,22 +152,22 @@ describe("encodePng", () => {
 
   it("takes [height, width] as grey and refuses other shapes, complex data, non-finite values and bad options", () => {
     expect(decodePng(encodePng(tensor([[0, 1]]))).shape).toEqual([1, 2, 1]);
-    expect(thrown(() => encodePng(tensor([1, 2])))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => encodePng(new Tensor("f64", [2, 2, 5])))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => encodePng(new Tensor("f64", [0, 2, 3])))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => encodePng(new Tensor("c128", [2, 2])))).toBeInstanceOf(DTypeError);
-    const e = thrown(() => encodePng(tensor([[[0, NaN, 0]]])));
+    expect(captureError(() => encodePng(tensor([1, 2])))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => encodePng(new Tensor("f64", [2, 2, 5])))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => encodePng(new Tensor("f64", [0, 2, 3])))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => encodePng(new Tensor("c128", [2, 2])))).toBeInstanceOf(DTypeError);
+    const e = captureError(() => encodePng(tensor([[[0, NaN, 0]]])));
     expect(e).toBeInstanceOf(NonFiniteError);
     expect(e.message).toMatch(/\(0, 0, 1\) is NaN/);
-    expect(thrown(() => encodePng(tensor([[0]]), { bitDepth: 4 as never }))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => encodePng(tensor([[0]]), { filter: "paeth" as never }))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => encodePng(tensor([[0]]), { bitDepth: 4 as never }))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => encodePng(tensor([[0]]), { filter: "paeth" as never }))).toBeInstanceOf(ArgumentError);
   });
 });
 
 describe("decodePng on malformed files", () => {
   const good = encodePng(tensor([[[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], [[0.7, 0.8, 0.9], [1, 0, 0.5]]]));
   const formatError = (bytes: Uint8Array, pattern: RegExp): void => {
-    const e = thrown(() => decodePng(bytes));
+    const e = captureError(() => decodePng(bytes));
     expect(e, e.stack).toBeInstanceOf(FormatError);
     expect(e.message).toMatch(pattern);
   };
@@ -250,7 +243,7 @@ describe("decodePng on malformed files", () => {
   it("prefixes file errors with the path", () => {
     const path = join(mkdtempSync(join(tmpdir(), "arbor-png-")), "bad.png");
     writeFileSync(path, "not a png");
-    expect(thrown(() => readPng(path)).message).toBe(`${path}: not a PNG file: the signature is missing`);
-    expect(thrown(() => decodePng("abc" as never))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => readPng(path)).message).toBe(`${path}: not a PNG file: the signature is missing`);
+    expect(captureError(() => decodePng("abc" as never))).toBeInstanceOf(ArgumentError);
   });
 });

@@ -9,15 +9,8 @@ import { fitLossGradient, fitNetworkAdam } from "../../../src/search/fit/adam.js
 import { observedRse, sampleObserved, splitObserved, type ObservedEntries } from "../../../src/search/fit/observed.js";
 import { TensorNetwork } from "../../../src/search/network/network.js";
 import { NetworkStructure } from "../../../src/search/network/structure.js";
+import { captureError } from "../../helpers/reference.js";
 
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a throw");
-}
 
 // The loss ½·RSE² computed independently of the gradient code: from the full tensor, or from
 // observedRse (batched entries).
@@ -64,10 +57,10 @@ describe("fitLossGradient", () => {
 
   it("rejects targets that do not fit", () => {
     const net = TensorNetwork.random(NetworkStructure.tensorTrain([2, 3], 2), 1);
-    expect(thrown(() => fitLossGradient(net, randn([3, 2], 1)))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => fitLossGradient(net, randn([2, 3], 1, { dtype: "c128" })))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => fitLossGradient(net, scale(randn([2, 3], 1), 0)))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => fitLossGradient(TensorNetwork.random(NetworkStructure.tensorTrain([2, 3], 2), 1, { dtype: "c128" }), randn([2, 3], 1)))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => fitLossGradient(net, randn([3, 2], 1)))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => fitLossGradient(net, randn([2, 3], 1, { dtype: "c128" })))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => fitLossGradient(net, scale(randn([2, 3], 1), 0)))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => fitLossGradient(TensorNetwork.random(NetworkStructure.tensorTrain([2, 3], 2), 1, { dtype: "c128" }), randn([2, 3], 1)))).toBeInstanceOf(ArgumentError);
   });
 });
 
@@ -126,10 +119,10 @@ describe("fitNetworkAdam", () => {
   it("rejects bad options", () => {
     const s = NetworkStructure.tensorTrain([3, 3], 2);
     const x = randn([3, 3], 1);
-    expect(thrown(() => fitNetworkAdam(s, x, { learningRate: 0 }))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => fitNetworkAdam(s, x, { beta1: 1 }))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => fitNetworkAdam(s, x, { maxSteps: 1.5 }))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => fitNetworkAdam(s, x, { patience: 0 }))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => fitNetworkAdam(s, randn([3, 4], 1)))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => fitNetworkAdam(s, x, { learningRate: 0 }))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => fitNetworkAdam(s, x, { beta1: 1 }))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => fitNetworkAdam(s, x, { maxSteps: 1.5 }))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => fitNetworkAdam(s, x, { patience: 0 }))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => fitNetworkAdam(s, randn([3, 4], 1)))).toBeInstanceOf(ShapeError);
   });
 });

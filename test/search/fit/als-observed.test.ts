@@ -10,15 +10,8 @@ import {
 } from "../../../src/search/fit/observed.js";
 import { TensorNetwork } from "../../../src/search/network/network.js";
 import { NetworkStructure } from "../../../src/search/network/structure.js";
+import { captureError } from "../../helpers/reference.js";
 
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a throw");
-}
 
 function shuffled(obs: ObservedEntries, seed: number): ObservedEntries {
   const m = obs.values.length, d = obs.shape.length;
@@ -146,16 +139,16 @@ describe("fitNetworkToEntries (ALS on observed entries)", () => {
   it("rejects entries and options that do not fit", () => {
     const s = NetworkStructure.tensorTrain([3, 3, 3], 2);
     const obs = sampleObserved(randn([3, 3, 3], 1), 0.5, 1);
-    expect(thrown(() => fitNetworkToEntries(s, sampleObserved(randn([3, 3, 4], 1), 0.5, 1)))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => fitNetworkToEntries(s, observedEntries([3, 3, 3], [[0, 0, 0]], [0])))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => fitNetworkToEntries(s, observedEntries([3, 3, 3], [], [])))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => fitNetworkToEntries(s, sampleObserved(randn([3, 3, 4], 1), 0.5, 1)))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => fitNetworkToEntries(s, observedEntries([3, 3, 3], [[0, 0, 0]], [0])))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => fitNetworkToEntries(s, observedEntries([3, 3, 3], [], [])))).toBeInstanceOf(ArgumentError);
     const dup = { shape: [3, 3, 3], indices: new Int32Array([0, 1, 2, 0, 1, 2]), values: new Float64Array([1, 2]) };
-    expect(thrown(() => fitNetworkToEntries(s, dup)).message).toMatch(/samples 0 and 1/);
-    expect(thrown(() => fitNetworkToEntries(s, obs, { maxSweeps: 0 }))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => fitNetworkToEntries(s, obs, { ridge: -1 }))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => fitNetworkToEntries(s, obs, { patience: 0 }))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => fitNetworkToEntries(s, dup)).message).toMatch(/samples 0 and 1/);
+    expect(captureError(() => fitNetworkToEntries(s, obs, { maxSweeps: 0 }))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => fitNetworkToEntries(s, obs, { ridge: -1 }))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => fitNetworkToEntries(s, obs, { patience: 0 }))).toBeInstanceOf(ArgumentError);
     const other = TensorNetwork.random(NetworkStructure.tensorTrain([3, 3, 3], 3), 1) as TensorNetwork<"f64">;
-    expect(thrown(() => fitNetworkToEntries(s, obs, { start: other }))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => fitNetworkToEntries(s, obs, { validation: sampleObserved(randn([3, 3, 2], 1), 0.5, 1) }))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => fitNetworkToEntries(s, obs, { start: other }))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => fitNetworkToEntries(s, obs, { validation: sampleObserved(randn([3, 3, 2], 1), 0.5, 1) }))).toBeInstanceOf(ShapeError);
   });
 });

@@ -7,15 +7,8 @@ import {
 } from "../../../src/search/fit/observed.js";
 import { TensorNetwork } from "../../../src/search/network/network.js";
 import { NetworkStructure } from "../../../src/search/network/structure.js";
+import { captureError } from "../../helpers/reference.js";
 
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a throw");
-}
 
 function coordinates(obs: ObservedEntries): string[] {
   const d = obs.shape.length;
@@ -36,33 +29,33 @@ describe("observedEntries", () => {
   });
 
   it("names the offending sample in every error", () => {
-    let e = thrown(() => observedEntries([2, 3], [[0, 1], [1, 3]], [1, 2]));
+    let e = captureError(() => observedEntries([2, 3], [[0, 1], [1, 3]], [1, 2]));
     expect(e).toBeInstanceOf(ShapeError);
     expect(e.message).toMatch(/sample 1 has index 3 for mode 1 of size 3/);
-    e = thrown(() => observedEntries([2, 3], new Int32Array([0, 0, -1, 2]), [1, 2]));
+    e = captureError(() => observedEntries([2, 3], new Int32Array([0, 0, -1, 2]), [1, 2]));
     expect(e).toBeInstanceOf(ShapeError);
     expect(e.message).toMatch(/sample 1 has index -1 for mode 0/);
-    e = thrown(() => observedEntries([2, 3], [[0, 1], [1, 1.5]], [1, 2]));
+    e = captureError(() => observedEntries([2, 3], [[0, 1], [1, 1.5]], [1, 2]));
     expect(e).toBeInstanceOf(ShapeError);
     expect(e.message).toMatch(/sample 1/);
-    e = thrown(() => observedEntries([2, 3], [[0, 1], [1]], [1, 2]));
+    e = captureError(() => observedEntries([2, 3], [[0, 1], [1]], [1, 2]));
     expect(e).toBeInstanceOf(ShapeError);
     expect(e.message).toMatch(/sample 1 has a multi-index of 1 entries for 2 modes/);
-    e = thrown(() => observedEntries([2, 3], [[0, 1], [1, 2], [0, 1]], [1, 2, 3]));
+    e = captureError(() => observedEntries([2, 3], [[0, 1], [1, 2], [0, 1]], [1, 2, 3]));
     expect(e).toBeInstanceOf(ArgumentError);
     expect(e.message).toMatch(/samples 0 and 2 both observe the entry \(0, 1\)/);
-    e = thrown(() => observedEntries([2, 3], [[0, 1], [1, 2]], [1, NaN]));
+    e = captureError(() => observedEntries([2, 3], [[0, 1], [1, 2]], [1, NaN]));
     expect(e).toBeInstanceOf(ArgumentError);
     expect(e.message).toMatch(/sample 1 has the non-finite value NaN/);
-    expect(thrown(() => observedEntries([2, 3], [[0, 1], [1, 2]], [1]))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => observedEntries([2, 3], new Int32Array(3), [1]))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => observedEntries([2, 0], [], []))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => observedEntries([2, 3], [[0, 1], [1, 2]], [1]))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => observedEntries([2, 3], new Int32Array(3), [1]))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => observedEntries([2, 0], [], []))).toBeInstanceOf(ShapeError);
   });
 
   it("detects duplicates in shapes too large for exact row-major offsets", () => {
     const shape = new Array<number>(8).fill(2 ** 20); // 2^160 entries
     const row = [5, 1, 2 ** 20 - 1, 0, 7, 7, 7, 7];
-    const e = thrown(() => observedEntries(shape, [row, row.map((i, k) => (k === 7 ? 8 : i)), row], [1, 2, 3]));
+    const e = captureError(() => observedEntries(shape, [row, row.map((i, k) => (k === 7 ? 8 : i)), row], [1, 2, 3]));
     expect(e.message).toMatch(/samples 0 and 2/);
   });
 });
@@ -95,10 +88,10 @@ describe("splitObserved", () => {
     const two = observedEntries([3], [[0], [2]], [1, 2]);
     const { train, validation } = splitObserved(two, 0.01, 1);
     expect([train.values.length, validation.values.length]).toEqual([1, 1]);
-    expect(thrown(() => splitObserved(observedEntries([3], [[1]], [1])))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => splitObserved(obs, 0))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => splitObserved(obs, 1))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => splitObserved({ shape: [3], indices: new Int32Array([0, 0]), values: new Float64Array([1, 2]) }))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => splitObserved(observedEntries([3], [[1]], [1])))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => splitObserved(obs, 0))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => splitObserved(obs, 1))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => splitObserved({ shape: [3], indices: new Int32Array([0, 0]), values: new Float64Array([1, 2]) }))).toBeInstanceOf(ArgumentError);
   });
 });
 
@@ -111,8 +104,8 @@ describe("observedFromTensor and sampleObserved", () => {
     expect(Array.from(obs.values)).toEqual([x.get(0, 0), x.get(0, 3), x.get(2, 1)]);
     expect(observedFromTensor(x, Array.from({ length: 12 }, (_, p) => p % 5 === 0)).values.length).toBe(3);
     expect(observedFromTensor(x).values.length).toBe(12);
-    expect(thrown(() => observedFromTensor(x, [1, 0]))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => observedFromTensor(randn([2], 1, { dtype: "c128" })))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => observedFromTensor(x, [1, 0]))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => observedFromTensor(randn([2], 1, { dtype: "c128" })))).toBeInstanceOf(ArgumentError);
   });
 
   it("samples distinct entries uniformly at random, seeded", () => {
@@ -130,7 +123,7 @@ describe("observedFromTensor and sampleObserved", () => {
       if (p % 3 === 0) counts[idx[p]! * 4 + idx[p + 1]! * 2 + idx[p + 2]!]!++;
     });
     for (const c of counts) expect(Math.abs(c - 150)).toBeLessThan(44);
-    expect(thrown(() => sampleObserved(x, 0))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => sampleObserved(x, 0))).toBeInstanceOf(ArgumentError);
   });
 });
 
@@ -148,7 +141,7 @@ describe("observedRse", () => {
       den += v * v;
     });
     expect(Math.abs(observedRse(net, obs) - Math.sqrt(num / den))).toBeLessThan(1e-14);
-    expect(thrown(() => observedRse(net, observedEntries([3, 4, 3], [[0, 0, 0]], [0])))).toBeInstanceOf(ArgumentError);
-    expect(thrown(() => observedRse(net, observedEntries([3, 4, 4], [[0, 0, 0]], [1])))).toBeInstanceOf(ShapeError);
+    expect(captureError(() => observedRse(net, observedEntries([3, 4, 3], [[0, 0, 0]], [0])))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => observedRse(net, observedEntries([3, 4, 4], [[0, 0, 0]], [1])))).toBeInstanceOf(ShapeError);
   });
 });
