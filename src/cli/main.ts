@@ -6,6 +6,7 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { benchCommand } from "./commands/bench.js";
+import { completeCommand } from "./commands/complete.js";
 import { infoCommand } from "./commands/info.js";
 import { listCommand } from "./commands/list.js";
 import { runCommand } from "./commands/run.js";
@@ -21,6 +22,7 @@ const cli = yargs(hideBin(process.argv))
   .command(listCommand)
   .command(infoCommand)
   .command(searchCommand)
+  .command(completeCommand)
   .command(benchCommand)
   .option("debug", { type: "boolean", default: false, describe: "print stack traces of errors" })
   .demandCommand(1, "no command given; try: arbor run ising-lr")

@@ -2,14 +2,14 @@
  * TnALE (Li, Zeng, Li, Caiafa & Zhao, "Alternating local enumeration (TnALE): solving tensor
  * network structure search with fewer evaluations", ICML 2023): coordinate-wise search over the
  * structure variables — one rank per edge of a fixed graph (ring, train, fully connected, or any
- * template such as a tree), plus the placement of modes on vertices — sweeping them forward then backward and, for each, evaluating every candidate in
- * its neighbourhood (ranks r−L…r+L, window shifted at the bounds; the placement and all its
- * single transpositions), keeping the best by the objective parameters/entries + λ·RSE². A first
- * sweep with a larger radius evaluates only three ranks per edge and interpolates the error of
- * the others; a round without gain jumps randomly inside the neighbourhood. Evaluations (ALS fits,
- * best of a few starts) are cached by structure; each neighbourhood is one batch, fitted on the
- * worker pool, and the best of a batch (the first on ties) is kept, so the result does not depend
- * on the number of threads.
+ * template such as a tree), plus the placement of modes on vertices — sweeping them forward then
+ * backward and, for each, evaluating every candidate in its neighbourhood (ranks r−L…r+L, window
+ * shifted at the bounds; the placement and all its single transpositions), keeping the best by the
+ * objective parameters/entries + λ·RSE². A first sweep with a larger radius evaluates only three
+ * ranks per edge and interpolates the error of the others; a round without gain jumps randomly
+ * inside the neighbourhood. Evaluations (ALS fits, best of a few starts) are cached by structure;
+ * each neighbourhood is one batch, fitted on the worker pool, and the best of a batch (the first
+ * on ties) is kept, so the result does not depend on the number of threads.
  * @module
  */
 import { ArgumentError } from "../errors.js";
