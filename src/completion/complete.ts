@@ -21,7 +21,7 @@
 import { ArgumentError } from "../errors.js";
 import { Rng, type Seed } from "../linalg/random.js";
 import { sortedSamples, startNetwork } from "../search/fit/als-observed.js";
-import { splitObserved, type ObservedEntries } from "../search/fit/observed.js";
+import { splitObserved, type ObservedEntries, type ObservedSplitOptions } from "../search/fit/observed.js";
 import { Tensor } from "../linalg/tensor.js";
 import { TensorNetwork } from "../search/network/network.js";
 import { NetworkStructure } from "../search/network/structure.js";
@@ -50,6 +50,14 @@ export interface CompletionOptions {
   structure: NetworkStructure | CompletionStructureSpec;
   /** Share of the observed entries held out for validation, in [0, 1) (default 0.1). */
   validationFraction?: number;
+  /**
+   * Hold out whole fibres along these modes: entries that differ only in them go to the same
+   * side of the split, and `validationFraction` counts fibres (see {@link ObservedSplitOptions}). Pass
+   * an image's channel mode (`observedFromImage(…).channelModes`): otherwise the validation
+   * error is measured on pixels whose other channels were fitted, and says nothing about the
+   * missing pixels. Default: none.
+   */
+  validationGroupModes?: readonly number[];
   /**
    * Seed of the validation split and of the random start (default 1; the start is drawn after
    * a jump of the seed's generator, so it is not `TensorNetwork.random(structure, seed)`).
@@ -159,9 +167,13 @@ export function completeTensor(observed: ObservedEntries, options: CompletionOpt
   if (options === null || typeof options !== "object") throw new ArgumentError(`${where}: options with a structure are required`);
   const structure = resolveStructure(observed.shape, options.structure, where);
   const {
-    validationFraction = 0.1, seed = 1, start, maxSweeps = 100, targetRse = 1e-10, patience = 8, stallTolerance = 1e-4,
+    validationFraction = 0.1, validationGroupModes = [], seed = 1, start, maxSweeps = 100, targetRse = 1e-10, patience = 8, stallTolerance = 1e-4,
     ridge = 1e-12, ridgeStart = 10, ridgeDecay = 0.7, restarts = 2, onSweep,
   } = options;
+  const d = structure.dims.length;
+  if (!Array.isArray(validationGroupModes) || validationGroupModes.some((k) => !Number.isSafeInteger(k) || k < 0 || k >= d) || new Set(validationGroupModes).size !== validationGroupModes.length || validationGroupModes.length === d) {
+    throw new ArgumentError(`${where}: validationGroupModes must be distinct modes in 0…${d - 1}, not all of them, got ${JSON.stringify(validationGroupModes)}`);
+  }
   checkOptions({ validationFraction, maxSweeps, targetRse, patience, stallTolerance, ridge, ridgeStart, ridgeDecay, restarts, onSweep }, where);
   // Random starts (the first unless `start` is given, and every restart's) come from one
   // generator: the seed's, after a jump, so that a run seeded like the generator of its data
@@ -174,7 +186,7 @@ export function completeTensor(observed: ObservedEntries, options: CompletionOpt
   let validationObs: ObservedEntries | undefined;
   if (validationFraction > 0) {
     if (all.m < 2) throw new ArgumentError(`${where}: ${all.m} observed entry cannot be split for validation; pass validationFraction: 0`);
-    const split = splitObserved(trainObs, validationFraction, seed);
+    const split = splitObserved(trainObs, validationFraction, seed, { groupModes: validationGroupModes });
     trainObs = split.train;
     validationObs = split.validation;
   }
@@ -223,7 +235,7 @@ function resolveStructure(shape: readonly number[], spec: CompletionOptions["str
   throw new ArgumentError(`${where}: structure.format must be "tt" or "tr", got ${JSON.stringify(format)}`);
 }
 
-function checkOptions(o: Required<Omit<CompletionOptions, "structure" | "seed" | "start" | "onSweep">> & { onSweep: unknown }, where: string): void {
+function checkOptions(o: Required<Omit<CompletionOptions, "structure" | "seed" | "start" | "onSweep" | "validationGroupModes">> & { onSweep: unknown }, where: string): void {
   const fail = (what: string, value: unknown): never => {
     throw new ArgumentError(`${where}: ${what}, got ${typeof value === "number" ? value : JSON.stringify(value) ?? String(value)}`);
   };

@@ -35,7 +35,7 @@ export { SearchSpace, type SearchTopology, type SpacePoint } from "./search-spac
 export { PLANTED_TARGETS, plantedNetwork, plantedStructure, plantedTarget, type PlantedOptions, type PlantedTarget, type PlantedTargetName } from "./planted.js";
 export { cpToFull, fitCp, type CpOptions, type CpResult, type CpStop } from "./fit/cp.js";
 export {
-  observedEntries, observedFromTensor, observedRse, sampleObserved, splitObserved, type ObservedEntries,
+  observedEntries, observedFromTensor, observedRse, sampleObserved, splitObserved, type ObservedEntries, type ObservedSplitOptions,
 } from "./fit/observed.js";
 export { fitNetworkToEntries, type EntriesFitOptions, type EntriesFitResult } from "./fit/als-observed.js";
 export { fitLossGradient, fitNetworkAdam, type AdamOptions, type LossGradient } from "./fit/adam.js";

@@ -143,10 +143,13 @@ export const completeCommand: CommandModule<object, CompleteArgs> = {
     let observed: ObservedEntries;
     let hidden: ObservedEntries | null = null;
     let image: { shape: number[]; layout: ImageTensorLayout; truth: Tensor } | null = null;
+    // An image's validation holds out whole pixels, as its missing ones are.
+    let groupModes: number[] = [];
     if (ext === ".png") {
       const pixels = readPng(args.input);
       const r = observedFromImage(pixels, { missing, seed: args.seed });
       observed = r.observed;
+      groupModes = r.channelModes;
       image = { shape: pixels.shape.slice(), layout: r.layout, truth: tensoriseImage(pixels, r.layout) };
     } else {
       const all = ext === ".tns" ? readTns(args.input, shape !== undefined ? { shape } : {})
@@ -161,7 +164,7 @@ export const completeCommand: CommandModule<object, CompleteArgs> = {
     say(`complete: ${observed.values.length} observed entries of a tensor of shape ${observed.shape.join("×")}${hidden !== null ? `, ${hidden.values.length} hidden` : ""}`);
 
     const result = completeTensor(observed, {
-      structure: { format, rank }, validationFraction: args.validation, seed: args.seed,
+      structure: { format, rank }, validationFraction: args.validation, validationGroupModes: groupModes, seed: args.seed,
       ...(args.maxSweeps !== undefined ? { maxSweeps: args.maxSweeps } : {}),
       onSweep: (s) => say(`sweep ${s.sweep}: train RSE ${s.trainRse.toExponential(2)}, validation RSE ${s.validationRse === null ? "–" : s.validationRse.toExponential(2)}, ridge ${s.ridge.toExponential(1)}, ${s.seconds.toFixed(1)} s`),
     });

@@ -24,6 +24,11 @@ export interface ObservedImage {
   observed: ObservedEntries;
   /** The tensorisation: {@link untensoriseImage} of a completed tensor gives the image. */
   layout: ImageTensorLayout;
+  /**
+   * The channel mode of the tensor (its last), or none for a greyscale image: pass it as
+   * `validationGroupModes` to hold out whole pixels for validation, as the missing ones are.
+   */
+  channelModes: number[];
 }
 
 /**
@@ -38,8 +43,8 @@ export interface ObservedImage {
  * @example
  * ```ts
  * const img = rand([16, 16, 3], 5);
- * const { observed, layout } = observedFromImage(img, { missing: 0.9, seed: 2 });
- * console.assert(layout.shape.join() === "4,4,4,4,3" && observed.values.length === 26 * 3);
+ * const { observed, layout, channelModes } = observedFromImage(img, { missing: 0.9, seed: 2 });
+ * console.assert(layout.shape.join() === "4,4,4,4,3" && observed.values.length === 26 * 3 && channelModes[0] === 4);
  * // The entries are those of the tensorised image.
  * const t = tensoriseImage(img, layout);
  * console.assert(t.get(...observed.indices.subarray(0, 5)) === observed.values[0]);
@@ -99,5 +104,5 @@ export function observedFromImage(image: Tensor, options: ObservedImageOptions):
       values[e] = x;
     }
   }
-  return { observed: Object.freeze({ shape: Object.freeze(shape.slice()), indices, values }), layout };
+  return { observed: Object.freeze({ shape: Object.freeze(shape.slice()), indices, values }), layout, channelModes: hasChannelMode ? [d - 1] : [] };
 }

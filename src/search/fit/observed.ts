@@ -118,38 +118,83 @@ export function checkObserved(obs: ObservedEntries, dims: readonly number[], whe
   return m;
 }
 
+/** Options of {@link splitObserved}. */
+export interface ObservedSplitOptions {
+  /**
+   * Modes along which entries are held out together: samples whose indices agree on every
+   * other mode form one group, and `fraction` counts groups. An image's channel mode makes
+   * whole pixels go to one side, as the missing pixels of an image completion task do; with
+   * single channels held out, the validation error only measures how well a pixel's other
+   * channels predict it. Default: none (every sample its own group).
+   */
+  groupModes?: readonly number[];
+}
+
 /**
  * Splits observed entries at random into a training and a validation part: `fraction` of the
- * samples (rounded, at least one, and leaving at least one) go to validation. The choice is a
- * seeded shuffle, and each part keeps the samples in their original order.
+ * samples (rounded, at least one, and leaving at least one) go to validation — of the groups,
+ * with `groupModes`. The choice is a seeded shuffle, and each part keeps the samples in their
+ * original order.
  *
  * @param fraction the share held out for validation, in (0, 1); default 0.1.
  * @param seed seed of the shuffle; default 1.
- * @throws {@link ArgumentError} for fewer than 2 samples or a fraction outside (0, 1).
+ * @throws {@link ArgumentError} for fewer than 2 samples (groups), a fraction outside (0, 1),
+ * or group modes that are not distinct modes of the tensor.
  * @example
  * ```ts
  * const obs = sampleObserved(randn([4, 4, 4], 1), 0.5, 2);
  * const { train, validation } = splitObserved(obs, 0.25, 3);
  * console.assert(train.values.length + validation.values.length === 32 && validation.values.length === 8);
+ * // Whole fibres along mode 2: a held-out (i, j) keeps none of its entries in training.
+ * const full = observedFromTensor(randn([4, 4, 3], 1));
+ * const byFibre = splitObserved(full, 0.25, 3, { groupModes: [2] });
+ * console.assert(byFibre.validation.values.length === 4 * 3);
  * ```
  */
-export function splitObserved(obs: ObservedEntries, fraction = 0.1, seed: Seed = 1): { train: ObservedEntries; validation: ObservedEntries } {
+export function splitObserved(obs: ObservedEntries, fraction = 0.1, seed: Seed = 1, options: ObservedSplitOptions = {}): { train: ObservedEntries; validation: ObservedEntries } {
   const m = checkObserved(obs, obs?.shape ?? [], "splitObserved");
   if (!(typeof fraction === "number" && fraction > 0 && fraction < 1)) throw new ArgumentError(`splitObserved: fraction must lie in (0, 1), got ${fraction}`);
-  if (m < 2) throw new ArgumentError(`splitObserved: ${m} sample${m === 1 ? "" : "s"} cannot be split into two non-empty parts`);
-  const held = Math.min(m - 1, Math.max(1, Math.round(fraction * m)));
-  const order = Int32Array.from({ length: m }, (_, s) => s);
+  const { group, groups } = sampleGroups(obs, m, options?.groupModes ?? [], "splitObserved");
+  if (groups < 2) throw new ArgumentError(`splitObserved: ${groups} ${group === null ? "sample" : "group"}${groups === 1 ? "" : "s"} cannot be split into two non-empty parts`);
+  const held = Math.min(groups - 1, Math.max(1, Math.round(fraction * groups)));
+  const order = Int32Array.from({ length: groups }, (_, s) => s);
   const rng = new Rng(seed);
   // Partial Fisher–Yates: the first `held` positions become a uniform random subset.
   for (let k = 0; k < held; k++) {
-    const r = k + Math.floor(rng.nextFloat64() * (m - k));
+    const r = k + Math.floor(rng.nextFloat64() * (groups - k));
     const t = order[k]!;
     order[k] = order[r]!;
     order[r] = t;
   }
-  const inValidation = new Uint8Array(m);
-  for (let k = 0; k < held; k++) inValidation[order[k]!] = 1;
+  const heldGroup = new Uint8Array(groups);
+  for (let k = 0; k < held; k++) heldGroup[order[k]!] = 1;
+  const inValidation = group === null ? heldGroup : Uint8Array.from(group, (g) => heldGroup[g]!);
   return { train: subset(obs, inValidation, 0), validation: subset(obs, inValidation, 1) };
+}
+
+// The group of every sample (numbered by first appearance) when some modes are grouped; null
+// (every sample its own group, numbered by position) when none are.
+function sampleGroups(obs: ObservedEntries, m: number, groupModes: readonly number[], where: string): { group: Int32Array | null; groups: number } {
+  const d = obs.shape.length;
+  if (!Array.isArray(groupModes) || groupModes.some((k) => !Number.isSafeInteger(k) || k < 0 || k >= d) || new Set(groupModes).size !== groupModes.length) {
+    throw new ArgumentError(`${where}: groupModes must be distinct modes in 0…${d - 1}, got ${JSON.stringify(groupModes)}`);
+  }
+  if (groupModes.length === 0) return { group: null, groups: m };
+  const keyModes = [...obs.shape.keys()].filter((k) => !groupModes.includes(k));
+  const exact = keyModes.reduce((p, k) => p * obs.shape[k]!, 1) <= Number.MAX_SAFE_INTEGER;
+  const ids = new Map<number | string, number>();
+  const group = new Int32Array(m);
+  for (let s = 0; s < m; s++) {
+    let key: number | string;
+    if (exact) {
+      key = 0;
+      for (const k of keyModes) key = key * obs.shape[k]! + obs.indices[s * d + k]!;
+    } else key = keyModes.map((k) => obs.indices[s * d + k]).join(",");
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, (id = ids.size));
+    group[s] = id;
+  }
+  return { group, groups: ids.size };
 }
 
 /**

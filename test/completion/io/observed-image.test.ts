@@ -21,8 +21,9 @@ describe("observedFromImage", () => {
   const img = rand([16, 16, 3], 1);
 
   it("observes round((1 − missing) · pixels) whole pixels, entries of the tensorised image in row-major order", () => {
-    const { observed, layout } = observedFromImage(img, { missing: 0.8, seed: 3 });
+    const { observed, layout, channelModes } = observedFromImage(img, { missing: 0.8, seed: 3 });
     expect(layout.shape).toEqual([4, 4, 4, 4, 3]);
+    expect(channelModes).toEqual([4]);
     expect(observed.shape).toEqual(layout.shape);
     expect(observed.values.length).toBe(Math.round(0.2 * 256) * 3);
     const t = tensoriseImage(img, layout);
@@ -46,8 +47,9 @@ describe("observedFromImage", () => {
     const hits = new Array<number>(16).fill(0);
     const seeds = 400;
     for (let seed = 0; seed < seeds; seed++) {
-      const { observed } = observedFromImage(small, { missing: 0.5, seed });
+      const { observed, channelModes } = observedFromImage(small, { missing: 0.5, seed });
       // A grey [h, w] image has no channel mode; its tensor entries are its pixels, permuted.
+      expect(channelModes).toEqual([]);
       const t = tensoriseImage(small);
       for (const o of offsets(observed)) hits[Array.from(small.data).indexOf(t.data[o]!)]!++;
     }

@@ -95,6 +95,38 @@ describe("splitObserved", () => {
   });
 });
 
+describe("splitObserved with groupModes", () => {
+  const x = randn([5, 6, 3], 4);
+  const obs = sampleObserved(x, 0.7, 5);
+  const fibre = (c: string): string => c.split(",").slice(0, 2).join(",");
+
+  it("holds out whole fibres along the grouped mode: no held-out (i, j) keeps an entry in training", () => {
+    const { train, validation } = splitObserved(obs, 0.2, 3, { groupModes: [2] });
+    expect(train.values.length + validation.values.length).toBe(obs.values.length);
+    const trainFibres = new Set(coordinates(train).map(fibre));
+    const heldFibres = new Set(coordinates(validation).map(fibre));
+    for (const f of heldFibres) expect(trainFibres.has(f)).toBe(false);
+    // The share counts fibres, not entries.
+    const allFibres = new Set(coordinates(obs).map(fibre));
+    expect(heldFibres.size).toBe(Math.round(0.2 * allFibres.size));
+    // Every observed entry of a held-out fibre is held out.
+    const held = coordinates(obs).filter((c) => heldFibres.has(fibre(c)));
+    expect(coordinates(validation)).toEqual(held);
+  });
+
+  it("does not depend on the listing order within a fibre, and is seeded", () => {
+    const a = splitObserved(obs, 0.2, 9, { groupModes: [2] }), b = splitObserved(obs, 0.2, 9, { groupModes: [2] });
+    expect(coordinates(a.validation)).toEqual(coordinates(b.validation));
+    // Grouping over no mode is the plain split, bit for bit.
+    expect(coordinates(splitObserved(obs, 0.2, 9, { groupModes: [] }).validation)).toEqual(coordinates(splitObserved(obs, 0.2, 9).validation));
+  });
+
+  it("rejects modes that are not distinct modes of the tensor, and a single group", () => {
+    for (const groupModes of [[3], [-1], [2, 2], [0.5]]) expect(captureError(() => splitObserved(obs, 0.2, 1, { groupModes }))).toBeInstanceOf(ArgumentError);
+    expect(captureError(() => splitObserved(obs, 0.2, 1, { groupModes: [0, 1, 2] }))).toBeInstanceOf(ArgumentError);
+  });
+});
+
 describe("observedFromTensor and sampleObserved", () => {
   it("lists masked entries in row-major order with their values", () => {
     const x = randn([3, 4], 5);
