@@ -20,14 +20,15 @@
  */
 import { ArgumentError } from "../errors.js";
 import { Rng, type Seed } from "../linalg/random.js";
-import { sortedSamples, startNetwork } from "../search/fit/als-observed.js";
-import { splitObserved, type ObservedEntries, type ObservedSplitOptions } from "../search/fit/observed.js";
+import { startNetwork } from "../search/fit/als-observed.js";
+import type { ObservedEntries, ObservedSplitOptions } from "../search/fit/observed.js";
 import { Tensor } from "../linalg/tensor.js";
 import { TensorNetwork } from "../search/network/network.js";
 import { NetworkStructure } from "../search/network/structure.js";
 import { ChainAls, chainOrder } from "./chain-als.js";
 import { GraphAls } from "./graph-als.js";
 import { runSweeps, type CompletionEndReason, type SweepRecord } from "./run-sweeps.js";
+import { completionSplit } from "./split.js";
 import type { SweepSolver, TrainingSamples } from "./sweep-solver.js";
 
 export type { CompletionEndReason, SweepRecord } from "./run-sweeps.js";
@@ -170,26 +171,15 @@ export function completeTensor(observed: ObservedEntries, options: CompletionOpt
     validationFraction = 0.1, validationGroupModes = [], seed = 1, start, maxSweeps = 100, targetRse = 1e-10, patience = 8, stallTolerance = 1e-4,
     ridge = 1e-12, ridgeStart = 10, ridgeDecay = 0.7, restarts = 2, onSweep,
   } = options;
-  const d = structure.dims.length;
-  if (!Array.isArray(validationGroupModes) || validationGroupModes.some((k) => !Number.isSafeInteger(k) || k < 0 || k >= d) || new Set(validationGroupModes).size !== validationGroupModes.length || validationGroupModes.length === d) {
-    throw new ArgumentError(`${where}: validationGroupModes must be distinct modes in 0…${d - 1}, not all of them, got ${JSON.stringify(validationGroupModes)}`);
-  }
   checkOptions({ validationFraction, maxSweeps, targetRse, patience, stallTolerance, ridge, ridgeStart, ridgeDecay, restarts, onSweep }, where);
   // Random starts (the first unless `start` is given, and every restart's) come from one
   // generator: the seed's, after a jump, so that a run seeded like the generator of its data
   // (TensorNetwork.random(structure, seed)) does not start at the answer.
   const rng = new Rng(seed);
   rng.jump();
-  // Sorted before the split, so that neither the split nor the fit sees the listing order.
-  const all = sortedSamples(structure, observed, where);
-  let trainObs: ObservedEntries = Object.freeze({ shape: Object.freeze(structure.dims.slice()), indices: all.idx, values: all.values });
-  let validationObs: ObservedEntries | undefined;
-  if (validationFraction > 0) {
-    if (all.m < 2) throw new ArgumentError(`${where}: ${all.m} observed entry cannot be split for validation; pass validationFraction: 0`);
-    const split = splitObserved(trainObs, validationFraction, seed, { groupModes: validationGroupModes });
-    trainObs = split.train;
-    validationObs = split.validation;
-  }
+  // Checked here, before the split uses them.
+  const split = completionSplit(structure, observed, validationFraction, validationGroupModes, seed, where);
+  const trainObs = split.train, validationObs = split.validation ?? undefined;
   // One unit for both parts, from the training values only: the fit must not see the others.
   const unit = rms(trainObs.values);
   if (unit === 0) throw new ArgumentError(`${where}: the training entries are all zero; a relative error is undefined (change the seed or validationFraction)`);

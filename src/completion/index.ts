@@ -63,3 +63,5 @@ export {
   type SweepRecord,
 } from "./complete.js";
 export { completedEntries, completedTensor, type CompletedTensorOptions } from "./completed.js";
+export { completeGreedy, type GreedyCandidates, type GreedyCompletionOptions, type GreedyCompletionResult } from "./greedy.js";
+export { completionSplit, type CompletionSplit } from "./split.js";

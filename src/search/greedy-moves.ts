@@ -11,7 +11,6 @@ import { permute } from "../linalg/permute.js";
 import { Rng, randn } from "../linalg/random.js";
 import { assignSlice } from "../linalg/slice.js";
 import { Tensor } from "../linalg/tensor.js";
-import { updateCore } from "./fit/als.js";
 import { TensorNetwork } from "./network/network.js";
 import type { NetworkStructure } from "./network/structure.js";
 
@@ -43,14 +42,20 @@ export function raiseBond(from: TensorNetwork<"f64">, to: NetworkStructure, fill
 
 
 /**
- * The paper's `rank_one` candidate: `current` with the rank of (u, v) raised by one, the new
- * slices fitted to the residual `target − current` by `sweeps` ALS sweeps over the two new
- * slices alone, the old cores kept. Since the raised network is the old one plus a network
- * that differs only in cores u and v (the new slices, joined to each other by a bond of size
- * one), this is a small least-squares problem per slice, and its error never exceeds the old
- * one's: the new slices could be zero.
+ * Fits core `w` of a network to the residual the search works on (all other cores fixed), by
+ * least squares: the full residual tensor, or its values at observed entries.
  */
-export function raiseWithFittedSlices(current: TensorNetwork<"f64">, residual: Tensor, u: number, v: number, sweeps: number, noise: number, rng: Rng): TensorNetwork<"f64"> {
+export type ResidualCoreFit = (slices: TensorNetwork<"f64">, w: number) => Tensor<"f64">;
+
+/**
+ * The paper's `rank_one` candidate: `current` with the rank of (u, v) raised by one, the new
+ * slices fitted to the residual (target − current, in full or at observed entries) by `sweeps`
+ * ALS sweeps over the two new slices alone (`fitCore`), the old cores kept. Since the raised
+ * network is the old one plus a network that differs only in cores u and v (the new slices,
+ * joined to each other by a bond of size one), this is a small least-squares problem per slice,
+ * and its error never exceeds the old one's: the new slices could be zero.
+ */
+export function raiseWithFittedSlices(current: TensorNetwork<"f64">, fitCore: ResidualCoreFit, u: number, v: number, sweeps: number, noise: number, rng: Rng): TensorNetwork<"f64"> {
   const s = current.structure;
   const raised = s.withRank(u, v, s.rank(u, v) + 1);
   const part = s.withRank(u, v, 1); // the new slices' network: no u–v axis
@@ -60,7 +65,7 @@ export function raiseWithFittedSlices(current: TensorNetwork<"f64">, residual: T
   for (let k = 0; k < sweeps; k++)
     for (const w of [u, v]) {
       const next = slices.cores.slice();
-      next[w] = updateCore(slices, residual, w);
+      next[w] = fitCore(slices, w);
       slices = new TensorNetwork(part, next);
     }
   const r = s.rank(u, v);

@@ -26,14 +26,10 @@
  * @module
  */
 import { ArgumentError } from "../errors.js";
-import { sub } from "../linalg/elementwise.js";
-import { distance, norm } from "../linalg/norms.js";
 import { Rng, type Seed } from "../linalg/random.js";
 import type { Tensor } from "../linalg/tensor.js";
-import { fitNetwork, type FitResult } from "./fit/als.js";
-import { fitExtrapolated } from "./fit/als-extrapolated.js";
+import { fullTargetData, type GreedyData, type ScoredFit } from "./greedy-data.js";
 import { lowerBond, raiseWithFittedSlices } from "./greedy-moves.js";
-import { contractNetwork } from "./network/contract.js";
 import { TensorNetwork } from "./network/network.js";
 import { NetworkStructure } from "./network/structure.js";
 
@@ -73,6 +69,20 @@ export interface GreedyOptions {
   prune?: boolean;
   /** Refine by lowering and regrowing once the target is reached (default true). */
   regrow?: boolean;
+  /**
+   * The pairs of vertices whose rank may be raised (default: all pairs, as in the paper): the
+   * bonds of a ring, say, to learn a ring's ranks. Each as [u, v] with u < v.
+   */
+  candidates?: readonly (readonly [number, number])[];
+  /**
+   * Growth steps in a row that do not lower the error before the growth ends (`"no-gain"`),
+   * returning the best network seen (default: unlimited). With a validation error — greedy
+   * completion — this is the early stop: raises keep lowering the training error after they
+   * stop helping on unseen entries.
+   */
+  patience?: number;
+  /** The relative fall of the error that counts as a gain for `patience` (default 0). */
+  minGain?: number;
 }
 
 /** One accepted step of the search. */
@@ -83,7 +93,10 @@ export interface GreedyStep {
   change: "raise" | "lower";
   /** The pair of vertices whose rank changed. */
   edge: [number, number];
-  /** Relative error after the change (a regrowth passes above the target on its way). */
+  /**
+   * Relative error after the change (a regrowth passes above the target on its way): on the
+   * target, or on the validation entries when completing.
+   */
   rse: number;
   parameters: number;
   /** Fits run when the change was made (candidates scored, refits and restarts). */
@@ -101,7 +114,7 @@ export interface GreedyResult {
   /** All fits run: candidates scored, refits, restarts, and the fits of the refinement. */
   evaluations: number;
   /** Why the growth ended (refinement runs only after `"target"`). */
-  stop: "target" | "budget" | "max-steps";
+  stop: "target" | "budget" | "max-steps" | "no-gain";
 }
 
 // A fit that tests whether a smaller structure still reaches the target may run this many times
@@ -111,7 +124,7 @@ const PATIENCE = 4;
 // Raises a regrowth may make before it gives up.
 const REGROW_STEPS = 4;
 
-type Change = { change: GreedyStep["change"]; edge: [number, number]; fit: FitResult; evaluations: number };
+type Change = { change: GreedyStep["change"]; edge: [number, number]; fit: ScoredFit; evaluations: number };
 
 /**
  * Learns a network structure for a full target by greedy rank growth over all pairs of modes,
@@ -128,19 +141,30 @@ type Change = { change: GreedyStep["change"]; edge: [number, number]; fit: FitRe
  * ```
  */
 export function greedySearch(target: Tensor, options: GreedyOptions = {}): GreedyResult {
-  const entries = target.data.length / (target.dtype === "c128" ? 2 : 1);
-  const { targetRse = 1e-4, maxParameters = entries, maxSteps = 50, scoringSweeps = 2, refitSweeps = 50, noise = 1e-2, seed = 1, onStep, criterion = "loss-per-parameter" } = options;
-  const { restarts = 2, prune = true, regrow = true } = options;
+  return greedyGrowth(fullTargetData(target), options);
+}
+
+/**
+ * {@link greedySearch} on any {@link GreedyData}: a full target, or observed entries judged on
+ * a validation split (greedy completion). Internal to src/search and src/completion.
+ */
+export function greedyGrowth(data: GreedyData, options: GreedyOptions = {}): GreedyResult {
+  const { targetRse = 1e-4, maxParameters = data.entries, maxSteps = 50, scoringSweeps = 2, refitSweeps = 50, noise = 1e-2, seed = 1, onStep, criterion = "loss-per-parameter" } = options;
+  const { restarts = 2, prune = true, regrow = true, candidates, patience = Infinity, minGain = 0 } = options;
   if (criterion !== "loss" && criterion !== "loss-per-parameter") throw new ArgumentError(`greedySearch: criterion must be "loss" or "loss-per-parameter", got ${JSON.stringify(criterion)}`);
   if (!(targetRse >= 0) || !(maxParameters > 0) || !Number.isSafeInteger(maxSteps) || maxSteps < 0 || !Number.isSafeInteger(scoringSweeps) || scoringSweeps < 1 || !Number.isSafeInteger(refitSweeps) || refitSweeps < 1 || !(noise > 0) || !Number.isSafeInteger(restarts) || restarts < 0) {
     throw new ArgumentError(`greedySearch: need targetRse ≥ 0, maxParameters > 0, maxSteps ≥ 0, scoringSweeps and refitSweeps ≥ 1, noise > 0, restarts a whole number ≥ 0`);
   }
+  if (!(patience === Infinity || (Number.isSafeInteger(patience) && patience >= 1))) throw new ArgumentError(`greedySearch: patience must be a whole number ≥ 1, got ${String(patience)}`);
+  if (!(typeof minGain === "number" && minGain >= 0 && minGain < 1)) throw new ArgumentError(`greedySearch: minGain must lie in [0, 1), got ${String(minGain)}`);
+  const vertices = data.shape.length;
+  const allowed = candidatePairs(candidates, vertices);
   const rng = new Rng(seed);
   let evaluations = 0;
   const steps: GreedyStep[] = [];
   const record = (phase: GreedyStep["phase"], changes: Change[]): void => {
     for (const c of changes) {
-      const step: GreedyStep = { phase, change: c.change, edge: c.edge, rse: c.fit.rse, parameters: c.fit.parameters, evaluations: c.evaluations, structure: c.fit.network.structure.key() };
+      const step: GreedyStep = { phase, change: c.change, edge: c.edge, rse: c.fit.score, parameters: c.fit.fit.parameters, evaluations: c.evaluations, structure: c.fit.fit.network.structure.key() };
       steps.push(step);
       onStep?.(step);
     }
@@ -148,62 +172,68 @@ export function greedySearch(target: Tensor, options: GreedyOptions = {}): Greed
 
   // A growth refit: from the warm start, then from `restarts` random starts while above the
   // target, the best kept.
-  const refit = (start: TensorNetwork<"f64">): FitResult => {
-    let best = fitExtrapolated(start, target, { maxSweeps: refitSweeps, targetRse });
+  const refit = (start: TensorNetwork<"f64">): ScoredFit => {
+    let best = data.refit(start, { maxSweeps: refitSweeps, targetRse });
     evaluations++;
-    for (let k = 0; k < restarts && best.rse > targetRse; k++) {
-      const fresh = fitExtrapolated(TensorNetwork.random(start.structure, rng.integer(0, 2 ** 31)), target, { maxSweeps: refitSweeps, targetRse });
+    for (let k = 0; k < restarts && best.score > targetRse; k++) {
+      const fresh = data.refit(TensorNetwork.random(start.structure, rng.integer(0, 2 ** 31)), { maxSweeps: refitSweeps, targetRse, fresh: true });
       evaluations++;
-      if (fresh.rse < best.rse) best = fresh;
+      if (fresh.score < best.score) best = fresh;
     }
     return best;
   };
   // Whether `start`'s (smaller) structure still reaches the target. Most tested structures do
   // not, so the fit gives up as soon as its rate of fall cannot get there, and has no restarts
   // (measured on planted trains, rings, triangles and FCTNs: no smaller results, twice the time).
-  const test = (start: TensorNetwork<"f64">): FitResult => {
+  const test = (start: TensorNetwork<"f64">): ScoredFit => {
     evaluations++;
-    return fitExtrapolated(start, target, { maxSweeps: PATIENCE * refitSweeps, targetRse, giveUp: true });
+    return data.refit(start, { maxSweeps: PATIENCE * refitSweeps, targetRse, giveUp: true });
   };
 
-  // Greedy growth from `from` until the target, the budget or `limit` raises; `tabu` is never raised.
-  const grow = (from: FitResult, limit: number, tabu?: [number, number]): { fit: FitResult; changes: Change[]; budget: boolean } => {
+  // Greedy growth from `from` until the target, the budget, `limit` raises or `patience` raises
+  // without gain; `tabu` is never raised. Returns the best fit seen.
+  const grow = (from: ScoredFit, limit: number, tabu?: [number, number]): { fit: ScoredFit; changes: Change[]; stop: "target" | "budget" | "max-steps" | "no-gain" } => {
     const changes: Change[] = [];
-    const xNorm = norm(target);
-    let fit = from;
-    for (let k = 0; k < limit && fit.rse > targetRse; k++) {
-      const s = fit.network.structure;
-      const residual = sub(target, contractNetwork(fit.network));
-      let best: { net: TensorNetwork<"f64">; edge: [number, number]; score: number } | undefined;
-      for (let u = 0; u < s.numVertices; u++)
-        for (let v = u + 1; v < s.numVertices; v++) {
-          if (tabu !== undefined && tabu[0] === u && tabu[1] === v) continue;
-          const added = s.withRank(u, v, s.rank(u, v) + 1).numParameters() - s.numParameters();
-          if (s.numParameters() + added > maxParameters) continue;
-          const net = raiseWithFittedSlices(fit.network, residual, u, v, scoringSweeps, noise, rng);
-          evaluations++;
-          const rse = distance(contractNetwork(net), target) / xNorm;
-          const score = criterion === "loss" ? rse : -(fit.rse ** 2 - rse ** 2) / added;
-          if (best === undefined || score < best.score) best = { net, edge: [u, v], score };
-        }
-      if (best === undefined) return { fit, changes, budget: true };
-      fit = refit(best.net);
-      changes.push({ change: "raise", edge: best.edge, fit, evaluations });
+    let fit = from, best = from, bestChanges = 0, sinceBest = 0;
+    const result = (stop: "target" | "budget" | "max-steps" | "no-gain") => ({ fit: best, changes: changes.slice(0, bestChanges), stop });
+    for (let k = 0; k < limit && fit.score > targetRse; k++) {
+      const s = fit.fit.network.structure;
+      const fitCore = data.residualFit(fit.fit.network);
+      let chosen: { net: TensorNetwork<"f64">; edge: [number, number]; score: number } | undefined;
+      for (const [u, v] of allowed) {
+        if (tabu !== undefined && tabu[0] === u && tabu[1] === v) continue;
+        const added = s.withRank(u, v, s.rank(u, v) + 1).numParameters() - s.numParameters();
+        if (s.numParameters() + added > maxParameters) continue;
+        const net = raiseWithFittedSlices(fit.fit.network, fitCore, u, v, scoringSweeps, noise, rng);
+        evaluations++;
+        const rse = data.score(net);
+        const score = criterion === "loss" ? rse : -(fit.score ** 2 - rse ** 2) / added;
+        if (chosen === undefined || score < chosen.score) chosen = { net, edge: [u, v], score };
+      }
+      if (chosen === undefined) return result("budget");
+      fit = refit(chosen.net);
+      changes.push({ change: "raise", edge: chosen.edge, fit, evaluations });
+      // With unlimited patience the last fit is the result, as the paper's search has it.
+      if (patience === Infinity || fit.score < best.score * (1 - minGain)) {
+        best = fit;
+        bestChanges = changes.length;
+        sinceBest = 0;
+      } else if (++sinceBest >= patience) return result("no-gain");
     }
-    return { fit, changes, budget: false };
+    return result(best.score <= targetRse ? "target" : "max-steps");
   };
 
   // Lowers one bond after another, the largest saving first, while the error stays at the target.
-  const pruneFrom = (from: FitResult): { fit: FitResult; changes: Change[] } => {
+  const pruneFrom = (from: ScoredFit): { fit: ScoredFit; changes: Change[] } => {
     const changes: Change[] = [];
     let fit = from;
     for (let lowered = true; lowered; ) {
       lowered = false;
-      const s = fit.network.structure;
+      const s = fit.fit.network.structure;
       const edges = s.edges().slice().sort((a, b) => saving(s, b.u, b.v) - saving(s, a.u, a.v));
       for (const e of edges) {
-        const next = test(lowerBond(fit.network, e.u, e.v, e.rank - 1));
-        if (next.rse <= targetRse) {
+        const next = test(lowerBond(fit.fit.network, e.u, e.v, e.rank - 1));
+        if (next.score <= targetRse) {
           fit = next;
           changes.push({ change: "lower", edge: [e.u, e.v], fit, evaluations });
           lowered = true;
@@ -214,12 +244,12 @@ export function greedySearch(target: Tensor, options: GreedyOptions = {}): Greed
     return { fit, changes };
   };
 
-  const start = fitNetwork(NetworkStructure.fullyConnected(target.shape, 1), target, { maxSweeps: refitSweeps, seed, targetRse });
+  const start = data.firstFit(NetworkStructure.fullyConnected(data.shape, 1), seed, { maxSweeps: refitSweeps, targetRse });
   evaluations++;
   const growth = grow(start, maxSteps);
   record("growth", growth.changes);
   let current = growth.fit;
-  const stop: GreedyResult["stop"] = current.rse <= targetRse ? "target" : growth.budget ? "budget" : "max-steps";
+  const stop: GreedyResult["stop"] = growth.stop;
   if (stop === "target" && prune) {
     const p = pruneFrom(current);
     record("refinement", p.changes);
@@ -227,14 +257,14 @@ export function greedySearch(target: Tensor, options: GreedyOptions = {}): Greed
   }
   for (let improved = stop === "target" && regrow; improved; ) {
     improved = false;
-    let best: { fit: FitResult; changes: Change[] } | undefined;
-    for (const e of current.network.structure.edges()) {
-      const lowered = test(lowerBond(current.network, e.u, e.v, e.rank - 1));
+    let best: { fit: ScoredFit; changes: Change[] } | undefined;
+    for (const e of current.fit.network.structure.edges()) {
+      const lowered = test(lowerBond(current.fit.network, e.u, e.v, e.rank - 1));
       const first: Change = { change: "lower", edge: [e.u, e.v], fit: lowered, evaluations };
       const g = grow(lowered, REGROW_STEPS, [e.u, e.v]);
-      if (g.fit.rse > targetRse) continue;
+      if (g.fit.score > targetRse) continue;
       const p = pruneFrom(g.fit);
-      if (p.fit.parameters < (best?.fit.parameters ?? current.parameters)) best = { fit: p.fit, changes: [first, ...g.changes, ...p.changes] };
+      if (p.fit.fit.parameters < (best?.fit.fit.parameters ?? current.fit.parameters)) best = { fit: p.fit, changes: [first, ...g.changes, ...p.changes] };
     }
     if (best !== undefined) {
       record("refinement", best.changes);
@@ -242,7 +272,27 @@ export function greedySearch(target: Tensor, options: GreedyOptions = {}): Greed
       improved = true;
     }
   }
-  return { structure: current.network.structure, network: current.network, rse: current.rse, parameters: current.parameters, steps, evaluations, stop };
+  const net = current.fit.network;
+  return { structure: net.structure, network: net, rse: current.score, parameters: current.fit.parameters, steps, evaluations, stop };
+}
+
+// The pairs a growth may raise: all pairs of vertices, or the given ones (checked).
+function candidatePairs(candidates: GreedyOptions["candidates"], vertices: number): [number, number][] {
+  if (candidates === undefined) {
+    const all: [number, number][] = [];
+    for (let u = 0; u < vertices; u++) for (let v = u + 1; v < vertices; v++) all.push([u, v]);
+    return all;
+  }
+  if (!Array.isArray(candidates) || candidates.length === 0) throw new ArgumentError(`greedySearch: candidates must be a non-empty list of vertex pairs [u, v]`);
+  const seen = new Set<string>();
+  return candidates.map((pair) => {
+    const ok = Array.isArray(pair) && pair.length === 2 && pair.every((w) => Number.isSafeInteger(w) && w >= 0 && w < vertices) && pair[0]! < pair[1]!;
+    if (!ok) throw new ArgumentError(`greedySearch: candidate ${JSON.stringify(pair)} is not a pair [u, v] of vertices with 0 ≤ u < v < ${vertices}`);
+    const key = `${pair[0]},${pair[1]}`;
+    if (seen.has(key)) throw new ArgumentError(`greedySearch: candidate [${key}] is listed twice`);
+    seen.add(key);
+    return [pair[0]!, pair[1]!];
+  });
 }
 
 // Parameters saved by lowering the rank of (u, v) by one.

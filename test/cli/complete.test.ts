@@ -123,10 +123,26 @@ describe("arbor complete", () => {
     expect(maxDiff(completed.data as Float64Array, original.data as Float64Array, () => true)).toBeLessThan(0.05);
   });
 
+  it("learns the ranks with --format greedy and completes the hidden entries", () => {
+    const r = run(["full.npy", "--format", "greedy", "--candidates", "train", "--missing", "0.6", "--seed", "2", "--json"]);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as Report & { stop: string; steps: { rse: number }[] };
+    // The planted rank-2 train 5⁴ has 60 parameters.
+    expect(report.structure.ranks).toEqual([2, 2, 2]);
+    expect(report.parameters).toBe(60);
+    expect(report.stop).toBe("target");
+    expect(report.hiddenRse).toBeLessThan(1e-6);
+    expect(report.steps.at(-1)!.rse).toBe(report.validationRse);
+    const text = run(["full.npy", "--format", "greedy", "--candidates", "train", "--missing", "0.6", "--seed", "2"]);
+    expect(text.stdout).toMatch(/^greedy \(train\) n=5,5,5,5\|e=0-1:2,1-2:2,2-3:2: target, train RSE \S+, validation RSE \S+, hidden RSE \S+, 60 parameters, 3 raises, [\d.]+ s\n$/);
+  });
+
   it("refuses an unknown input type and bad --format, --rank or --missing with exit 2 and one line", () => {
     const cases: [string[], string][] = [
       [["data.txt", "--format", "tt", "--rank", "2"], "arbor: data.txt: unknown input type '.txt'; expected .tns, .csv, .npy, .png"],
-      [["full.npy", "--format", "cp", "--rank", "2"], "arbor: --format must be tt or tr, got cp"],
+      [["full.npy", "--format", "cp", "--rank", "2"], "arbor: --format must be tt, tr or greedy, got cp"],
+      [["full.npy", "--format", "greedy", "--rank", "2"], "arbor: --rank does not apply to --format greedy, which learns the ranks"],
+      [["full.npy", "--format", "greedy", "--candidates", "star"], "arbor: --candidates must be all-pairs, ring or train, got star"],
       [["full.npy", "--format", "tt", "--rank", "two"], "arbor: --rank must be a whole number ≥ 1 or a comma-separated list of them, got two"],
       [["full.npy", "--format", "tt", "--rank", "2", "--missing", "1"], "arbor: --missing must lie in [0, 1), got 1"],
     ];
@@ -138,7 +154,7 @@ describe("arbor complete", () => {
 
   it("refuses a missing --format, an output of the wrong type and a missing file with exit 2", () => {
     const cases: [string[], string][] = [
-      [["full.npy", "--rank", "2"], "arbor: --format is required: tt or tr"],
+      [["full.npy", "--rank", "2"], "arbor: --format is required: tt, tr or greedy"],
       [["full.npy", "--format", "tt", "--rank", "2", "--out", "x.png"], "arbor: --out .png needs an image (.png) input; write .npy instead"],
     ];
     for (const [args, line] of cases) {

@@ -6,7 +6,7 @@ import { distance, norm } from "../../src/linalg/norms.js";
 import { Rng, randn } from "../../src/linalg/random.js";
 import { Tensor } from "../../src/linalg/tensor.js";
 import { sub } from "../../src/linalg/elementwise.js";
-import { fitNetwork } from "../../src/search/fit/als.js";
+import { fitNetwork, updateCore } from "../../src/search/fit/als.js";
 import { fitExtrapolated } from "../../src/search/fit/als-extrapolated.js";
 import { lowerBond, raiseBond, raiseWithFittedSlices } from "../../src/search/greedy-moves.js";
 import { greedySearch } from "../../src/search/greedy.js";
@@ -100,6 +100,19 @@ describe("greedySearch", () => {
     expect(() => greedySearch(x, { scoringSweeps: 0 })).toThrow(/scoringSweeps/);
     expect(() => greedySearch(x, { restarts: -1 })).toThrow(/restarts/);
     expect(() => greedySearch(x, { criterion: "size" as "loss" })).toThrow(/criterion/);
+    expect(() => greedySearch(x, { patience: 0 })).toThrow(/patience/);
+    expect(() => greedySearch(x, { minGain: -0.1 })).toThrow(/minGain/);
+    expect(() => greedySearch(x, { candidates: [] })).toThrow(/candidates/);
+    expect(() => greedySearch(x, { candidates: [[0, 9]] })).toThrow(/not a pair/);
+  });
+
+  it("raises only the candidate pairs it is given", () => {
+    const s = NetworkStructure.tensorRing([3, 4, 3, 4], [2, 2, 3, 2]);
+    const ringPairs = [[0, 1], [1, 2], [2, 3], [0, 3]] as const;
+    const found = greedySearch(planted(s, 3), { targetRse: 1e-6, seed: 1, candidates: ringPairs, regrow: false });
+    expect(found.rse).toBeLessThanOrEqual(1e-6);
+    for (const e of found.structure.edges()) expect(ringPairs.some(([u, v]) => u === e.u && v === e.v)).toBe(true);
+    expect(found.steps.every((st) => ringPairs.some(([u, v]) => u === st.edge[0] && v === st.edge[1]))).toBe(true);
   });
 
   it("without refinement is the growth alone, and stops at maxSteps", () => {
@@ -125,7 +138,7 @@ describe("greedy moves", () => {
     const rng = new Rng(1);
     for (let u = 0; u < 4; u++)
       for (let v = u + 1; v < 4; v++) {
-        const raised = raiseWithFittedSlices(current.network, residual, u, v, 2, 1e-2, rng);
+        const raised = raiseWithFittedSlices(current.network, (slices, w) => updateCore(slices, residual, w), u, v, 2, 1e-2, rng);
         expect(raised.structure.rank(u, v)).toBe(current.network.structure.rank(u, v) + 1);
         expect(rse(raised, x)).toBeLessThanOrEqual(current.rse * (1 + 1e-12));
       }

@@ -4,7 +4,9 @@ import type { Argv, CommandModule } from "yargs";
 import {
   completedEntries,
   completedTensor,
+  completeGreedy,
   completeTensor,
+  type GreedyCandidates,
   observedFromImage,
   readCsv,
   readObservedNpy,
@@ -30,6 +32,7 @@ interface CompleteArgs {
   oneBased: boolean;
   format?: string;
   rank?: string;
+  candidates: string;
   missing?: number;
   validation: number;
   seed: number;
@@ -79,6 +82,43 @@ function clip01(x: number): number {
   return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
+/** What either kind of run reports. */
+interface Fitted<D> {
+  network: TensorNetwork<"f64">;
+  reason: string;
+  message: string;
+  trainRse: number;
+  validationRse: number | null;
+  warnings: string[];
+  /** Fields of the report particular to the method. */
+  details: D;
+}
+
+/** A network of the given format and ranks, by completeTensor. */
+function fixedFit(observed: ObservedEntries, args: CompleteArgs, structure: { format: "tt" | "tr"; rank: number | number[] }, groupModes: number[], say: (text: string) => void) {
+  const result = completeTensor(observed, {
+    structure, validationFraction: args.validation, validationGroupModes: groupModes, seed: args.seed,
+    ...(args.maxSweeps !== undefined ? { maxSweeps: args.maxSweeps } : {}),
+    onSweep: (s) => say(`sweep ${s.sweep}: train RSE ${s.trainRse.toExponential(2)}, validation RSE ${s.validationRse === null ? "–" : s.validationRse.toExponential(2)}, ridge ${s.ridge.toExponential(1)}, ${s.seconds.toFixed(1)} s`),
+  });
+  const { network, reason, message, trainRse, validationRse, warnings } = result;
+  return { network, reason, message, trainRse, validationRse, warnings, details: { sweeps: result.records.length, best: result.best, attempts: result.attempts, solver: result.solver, records: result.records } } satisfies Fitted<unknown>;
+}
+
+/** Ranks and graph learned by completeGreedy. */
+function learnedFit(observed: ObservedEntries, args: CompleteArgs, groupModes: number[], say: (text: string) => void) {
+  if (!(args.validation > 0)) throw new UsageError("--format greedy learns the ranks on the validation split: --validation must be above 0");
+  const result = completeGreedy(observed, {
+    validationFraction: args.validation, validationGroupModes: groupModes, seed: args.seed, candidates: args.candidates as GreedyCandidates,
+    onStep: (s) => say(`raise ${s.edge.join("–")}: validation RSE ${s.rse.toExponential(2)}, ${s.parameters} parameters, ${s.structure}`),
+  });
+  const message = `the growth ended "${result.stop}" after ${result.steps.length} raises kept and ${result.evaluations} fits, at validation RSE ${result.validationRse.toExponential(3)}`;
+  return {
+    network: result.network, reason: result.stop, message, trainRse: result.trainRse, validationRse: result.validationRse, warnings: [],
+    details: { stop: result.stop, evaluations: result.evaluations, steps: result.steps },
+  } satisfies Fitted<unknown>;
+}
+
 /** `arbor complete <input>`: fill in the missing entries of a tensor or image with a tensor train or ring. */
 export const completeCommand: CommandModule<object, CompleteArgs> = {
   command: "complete <input>",
@@ -89,8 +129,9 @@ export const completeCommand: CommandModule<object, CompleteArgs> = {
       .option("mask", { type: "string", describe: "with a .npy input: a .npy of the same shape, 1 where observed" })
       .option("shape", { type: "string", describe: "with .tns or .csv input: the mode sizes n1,n2,… [default: the largest indices]" })
       .option("one-based", { type: "boolean", default: false, describe: "with .csv input: the indices start at 1" })
-      .option("format", { type: "string", describe: "the network: tt (tensor train) or tr (tensor ring); required" })
-      .option("rank", { type: "string", describe: "the bond rank, or one per bond as r1,r2,…; required" })
+      .option("format", { type: "string", describe: "the network: tt (tensor train), tr (tensor ring), or greedy (ranks and graph learned on the validation split); required" })
+      .option("rank", { type: "string", describe: "the bond rank, or one per bond as r1,r2,…; required with tt and tr" })
+      .option("candidates", { type: "string", default: "all-pairs", describe: "with --format greedy: the bonds that may grow: all-pairs, ring or train" })
       .option("missing", { type: "number", describe: "hide this fraction of the known entries (an image: of its pixels), seeded, and report the error on them (images: and PSNR)" })
       .option("validation", { type: "number", default: 0.1, describe: "share of the observed entries held out for validation, in [0, 1)" })
       .option("seed", { type: "number", default: 1, describe: "seed of the hidden entries, the validation split and the start" })
@@ -104,10 +145,16 @@ export const completeCommand: CommandModule<object, CompleteArgs> = {
       .check((a) => {
         const input = String(a.input), ext = extname(input).toLowerCase();
         if (!INPUTS.includes(ext)) throw new UsageError(`${input}: unknown input type '${ext || "(none)"}'; expected ${INPUTS.join(", ")}`);
-        if (a.format === undefined) throw new UsageError("--format is required: tt or tr");
-        if (a.format !== "tt" && a.format !== "tr") throw new UsageError(`--format must be tt or tr, got ${String(a.format)}`);
-        if (a.rank === undefined) throw new UsageError("--rank is required: a whole number ≥ 1, or one per bond as r1,r2,…");
-        positiveList(String(a.rank), "--rank");
+        if (a.format === undefined) throw new UsageError("--format is required: tt, tr or greedy");
+        if (a.format !== "tt" && a.format !== "tr" && a.format !== "greedy") throw new UsageError(`--format must be tt, tr or greedy, got ${String(a.format)}`);
+        if (a.format === "greedy") {
+          if (a.rank !== undefined) throw new UsageError("--rank does not apply to --format greedy, which learns the ranks");
+          if (!["all-pairs", "ring", "train"].includes(String(a.candidates))) throw new UsageError(`--candidates must be all-pairs, ring or train, got ${String(a.candidates)}`);
+          if (a.maxSweeps !== undefined) throw new UsageError("--max-sweeps does not apply to --format greedy");
+        } else {
+          if (a.rank === undefined) throw new UsageError("--rank is required: a whole number ≥ 1, or one per bond as r1,r2,…");
+          positiveList(String(a.rank), "--rank");
+        }
         const missing = a.missing as number | undefined;
         if (missing !== undefined && !(typeof missing === "number" && missing >= 0 && missing < 1)) throw new UsageError(`--missing must lie in [0, 1), got ${String(missing)}`);
         const validation = a.validation as number;
@@ -130,8 +177,8 @@ export const completeCommand: CommandModule<object, CompleteArgs> = {
       }) as unknown as Argv<CompleteArgs>,
   handler: (args) => {
     const ext = extname(args.input).toLowerCase();
-    const format = args.format as "tt" | "tr";
-    const ranks = positiveList(args.rank!, "--rank");
+    const format = args.format as "tt" | "tr" | "greedy";
+    const ranks = format === "greedy" ? [] : positiveList(args.rank!, "--rank");
     const rank = ranks.length === 1 ? ranks[0]! : ranks;
     const shape = args.shape === undefined ? undefined : positiveList(args.shape, "--shape");
     const missing = args.missing ?? 0;
@@ -163,11 +210,10 @@ export const completeCommand: CommandModule<object, CompleteArgs> = {
     }
     say(`complete: ${observed.values.length} observed entries of a tensor of shape ${observed.shape.join("×")}${hidden !== null ? `, ${hidden.values.length} hidden` : ""}`);
 
-    const result = completeTensor(observed, {
-      structure: { format, rank }, validationFraction: args.validation, validationGroupModes: groupModes, seed: args.seed,
-      ...(args.maxSweeps !== undefined ? { maxSweeps: args.maxSweeps } : {}),
-      onSweep: (s) => say(`sweep ${s.sweep}: train RSE ${s.trainRse.toExponential(2)}, validation RSE ${s.validationRse === null ? "–" : s.validationRse.toExponential(2)}, ridge ${s.ridge.toExponential(1)}, ${s.seconds.toFixed(1)} s`),
-    });
+    const fitted = format === "greedy"
+      ? learnedFit(observed, args, groupModes, say)
+      : fixedFit(observed, args, { format, rank }, groupModes, say);
+    const result = fitted.network;
 
     // Errors on what was hidden: the model's values there (observed entries restored for PSNR).
     let hiddenRse: number | null = null, psnr: number | null = null;
@@ -201,7 +247,7 @@ export const completeCommand: CommandModule<object, CompleteArgs> = {
         writePng(args.out, clipped);
       } else writeNpy(args.out, out);
     }
-    const structure = result.network.structure;
+    const structure = result.structure;
     const seconds = (performance.now() - start) / 1000;
     const report = {
       format: "arbor-completion/1", arbor: packageVersion(), command: ["arbor", ...process.argv.slice(2)],
@@ -209,24 +255,26 @@ export const completeCommand: CommandModule<object, CompleteArgs> = {
       observed: observed.values.length, hidden: image !== null ? (missing > 0 ? image.truth.size - observed.values.length : 0) : hidden?.values.length ?? 0,
       missing, validation: args.validation, seed: args.seed,
       structure: { format, dims: structure.dims.slice(), ranks: structure.edges().map((e) => e.rank), key: structure.key() },
-      reason: result.reason, message: result.message, trainRse: result.trainRse, validationRse: result.validationRse, hiddenRse, psnr: psnr === Infinity ? null : psnr,
-      parameters: structure.numParameters(), sweeps: result.records.length, best: result.best, attempts: result.attempts, solver: result.solver,
-      warnings: result.warnings, seconds, out: args.out ?? null, modelOnly: args.modelOnly, records: result.records,
+      reason: fitted.reason, message: fitted.message, trainRse: fitted.trainRse, validationRse: fitted.validationRse, hiddenRse, psnr: psnr === Infinity ? null : psnr,
+      parameters: structure.numParameters(), ...fitted.details, warnings: fitted.warnings, seconds, out: args.out ?? null, modelOnly: args.modelOnly,
     };
     if (args.network !== undefined) {
       writeJson(args.network, {
         format: "arbor-structure/1", arbor: packageVersion(), command: report.command,
         structure: { dims: structure.dims.slice(), ranks: structure.ranks(), perm: structure.perm.slice(), key: structure.key() },
-        ...(image !== null ? { image: report.input } : {}), cores: coresJson(result.network),
+        ...(image !== null ? { image: report.input } : {}), cores: coresJson(result),
       });
     }
     if (args.report !== undefined) writeJson(args.report, report);
-    if (!args.quiet) for (const w of result.warnings) process.stderr.write(`arbor: warning: ${w}\n`);
+    if (!args.quiet) for (const w of fitted.warnings) process.stderr.write(`arbor: warning: ${w}\n`);
     if (args.json) process.stdout.write(JSON.stringify(report, null, 1) + "\n");
     else {
       const fmt = (x: number | null): string => (x === null ? "–" : x.toExponential(3));
       const extra = (hiddenRse !== null ? `, hidden RSE ${fmt(hiddenRse)}` : "") + (psnr !== null ? `, PSNR ${psnr === Infinity ? "∞" : psnr.toFixed(2)} dB` : "");
-      process.stdout.write(`${format} rank ${ranks.join(",")}: ${result.reason}, train RSE ${fmt(result.trainRse)}, validation RSE ${fmt(result.validationRse)}${extra}, ${report.parameters} parameters, ${report.sweeps} sweeps, ${seconds.toFixed(1)} s\n`);
+      const what = format === "greedy" ? `greedy (${args.candidates}) ${structure.key()}` : `${format} rank ${ranks.join(",")}`;
+      const d = fitted.details;
+      const work = "steps" in d ? `${d.steps.length} raises` : `${d.sweeps} sweeps`;
+      process.stdout.write(`${what}: ${fitted.reason}, train RSE ${fmt(fitted.trainRse)}, validation RSE ${fmt(fitted.validationRse)}${extra}, ${report.parameters} parameters, ${work}, ${seconds.toFixed(1)} s\n`);
     }
   },
 };

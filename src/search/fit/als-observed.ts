@@ -107,9 +107,10 @@ export function startNetwork(structure: NetworkStructure, where: string, start: 
 /**
  * The ridge-regularised least-squares update of core v from samples (exact minimiser of the
  * squared error over that core, up to the ridge): per slice j, (G_j + δ_j I) g = r_j with
- * G_j = Σ e eᵀ and r_j = Σ x e over the samples with index j, e their environments.
+ * G_j = Σ e eᵀ and r_j = Σ x e over the samples with index j, e their environments. Internal
+ * to src/search (the greedy search fits new slices to residuals with it).
  */
-function updateCore(net: TensorNetwork<"f64">, v: number, samples: SortedSamples, ridge: number): Tensor<"f64"> {
+export function updateCoreFromSamples(net: TensorNetwork<"f64">, v: number, samples: SortedSamples, ridge: number): Tensor<"f64"> {
   const s = net.structure;
   const R = environmentSize(s, v), n = s.openSize(v), mode = s.perm[v]!, N = s.numModes;
   const gram = new Float64Array(n * R * R), rhs = new Float64Array(n * R);
@@ -225,7 +226,7 @@ export function fitNetworkToEntries(structure: NetworkStructure, observed: Obser
       stop = "target";
       break;
     }
-    for (let v = 0; v < structure.numVertices; v++) net = net.withCores(new Map([[v, updateCore(net, v, train, ridge)]]));
+    for (let v = 0; v < structure.numVertices; v++) net = net.withCores(new Map([[v, updateCoreFromSamples(net, v, train, ridge)]]));
     const next = samplesRse(net, train);
     history.push(next);
     const improved = rse - next;
