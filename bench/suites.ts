@@ -11,6 +11,7 @@ import { linalgTable, runLinalg } from "./linalg.js";
 import { integratorsTable, runIntegrators } from "./integrators.js";
 import { runTtn, ttnTable } from "./ttn.js";
 import { runSearchBench, searchTable } from "./search.js";
+import { runScaleBench, scaleTable } from "./scale.js";
 
 /**
  * A benchmark suite: how to run it and how to show its records. Each suite has its own record
@@ -44,6 +45,11 @@ export const SUITES: Readonly<Record<string, Suite>> = {
     description: "structure search: one ALS fit of planted rings (order 4, 5, 6) against numpy, one evaluation against the authors' ≈12 s, TnALE/TNLS/greedy to success on the TnALE demo ring and a planted 4^5 ring, TnALE worker speedup",
     run: runSearchBench,
     table: searchTable,
+  },
+  scale: {
+    description: "structure-search evaluations in-process, on the worker pool (2 threads) and through BullMQ on Redis with 1, 2 and 4 arbor worker processes: evaluations per second in a batch and in a TnALE search; queue overhead per job",
+    run: runScaleBench,
+    table: scaleTable,
   },
 };
 

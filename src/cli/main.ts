@@ -11,6 +11,7 @@ import { infoCommand } from "./commands/info.js";
 import { listCommand } from "./commands/list.js";
 import { runCommand } from "./commands/run.js";
 import { searchCommand } from "./commands/search.js";
+import { workerCommand } from "./commands/worker.js";
 import { ArborError } from "../errors.js";
 import { UsageError } from "./usage-error.js";
 import { packageVersion } from "../version.js";
@@ -23,6 +24,7 @@ const cli = yargs(hideBin(process.argv))
   .command(infoCommand)
   .command(searchCommand)
   .command(completeCommand)
+  .command(workerCommand)
   .command(benchCommand)
   .option("debug", { type: "boolean", default: false, describe: "print stack traces of errors" })
   .demandCommand(1, "no command given; try: arbor run ising-lr")

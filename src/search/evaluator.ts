@@ -54,6 +54,11 @@ export interface EvaluatorSettings {
   seed: number;
   /** Threads that fit structures at once (default 1: the calling thread only). */
   workers?: number;
+  /**
+   * Runs the fits instead of the local pool of `workers` threads (a queue of remote workers,
+   * say); the result is the same.
+   */
+  runner?: TaskRunner;
 }
 
 /** A cached, counted evaluator for one target. */
@@ -142,8 +147,8 @@ export function structureSeed(seed: number, key: string): number {
 export function structureEvaluator(target: Tensor, settings: EvaluatorSettings): StructureEvaluator {
   const entries = target.data.length;
   const cache = new Map<string, Evaluation>();
-  const threads = settings.workers ?? 1;
-  const runner: TaskRunner = workerPool(threads);
+  const runner: TaskRunner = settings.runner ?? workerPool(settings.workers ?? 1);
+  const threads = runner.threads;
   const evaluateAll = (structures: readonly NetworkStructure[], budget = Infinity): (Evaluation | undefined)[] => {
     const fresh: NetworkStructure[] = [];
     const freshKeys = new Set<string>();

@@ -12,6 +12,7 @@
  * on ties) is kept, so the result does not depend on the number of threads.
  * @module
  */
+import type { TaskRunner } from "../backend/pool/pool.js";
 import { ArgumentError } from "../errors.js";
 import { Rng, type Seed } from "../linalg/random.js";
 import type { Tensor } from "../linalg/tensor.js";
@@ -50,6 +51,8 @@ export interface TnaleOptions {
   escapes?: number;
   /** Threads that fit the candidates of a neighbourhood at once (default 1); the result is the same for any number. */
   workers?: number;
+  /** Runs the fits instead of the local threads (e.g. a `QueueRunner`: remote workers); the result is the same. */
+  runner?: TaskRunner;
   seed?: Seed;
   /** Called after every round with the best so far. */
   onRound?: (round: TnaleRound) => void;
@@ -102,7 +105,7 @@ export function tnaleSearch(target: Tensor, options: TnaleOptions = {}): TnaleRe
   const entries = target.data.length;
   const edges = space.edges.length;
   const rng = new Rng(seed);
-  const evaluator = structureEvaluator(target, { lambda, restarts, fitSweeps, escapes, seed: numericSeed(seed), workers });
+  const evaluator = structureEvaluator(target, { lambda, restarts, fitSweeps, escapes, seed: numericSeed(seed), workers, runner: options.runner });
   const evaluate = (c: SpacePoint): Evaluation => evaluator.evaluate(space.structureOf(c));
   let centre: SpacePoint = space.start(initialRank);
   let centreValue = evaluate(centre);

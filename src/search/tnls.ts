@@ -9,6 +9,7 @@
  * generation's samples are drawn first and fitted as one batch on the worker pool.
  * @module
  */
+import type { TaskRunner } from "../backend/pool/pool.js";
 import { ArgumentError } from "../errors.js";
 import { Rng, type Seed } from "../linalg/random.js";
 import type { Tensor } from "../linalg/tensor.js";
@@ -39,6 +40,8 @@ export interface TnlsOptions {
   escapes?: number;
   /** Threads that fit a generation's samples at once (default 1); the result is the same for any number. */
   workers?: number;
+  /** Runs the fits instead of the local threads (e.g. a `QueueRunner`: remote workers); the result is the same. */
+  runner?: TaskRunner;
   seed?: Seed;
   /** Called after every generation with the best so far. */
   onGeneration?: (progress: { generation: number; objective: number; evaluations: number }) => void;
@@ -84,7 +87,7 @@ export function tnlsSearch(target: Tensor, options: TnlsOptions = {}): TnlsResul
     throw new ArgumentError(`tnlsSearch: ${(e as Error).message.replace(/^search space: /, "")}`);
   }
   const rng = new Rng(seed);
-  const evaluator = structureEvaluator(target, { lambda, restarts, fitSweeps, escapes, seed: numericSeed(seed), workers });
+  const evaluator = structureEvaluator(target, { lambda, restarts, fitSweeps, escapes, seed: numericSeed(seed), workers, runner: options.runner });
   let centre: SpacePoint = space.start(initialRank);
   let centreValue = evaluator.evaluate(space.structureOf(centre));
   let best = centreValue;

@@ -14,10 +14,13 @@ import { tnaleSearch } from "../../search/tnale.js";
 import { tnlsSearch } from "../../search/tnls.js";
 import { fitNetwork } from "../../search/fit/als.js";
 import { Tree } from "../../tn/tree.js";
+import { QueueRunner } from "../../backend/queue/queue-runner.js";
 import { packageVersion } from "../../version.js";
+import { redactedCommand, urlOptions, withQueueOptions, type QueueArgs } from "../queue-options.js";
 import { UsageError } from "../usage-error.js";
 
-interface SearchArgs {
+interface SearchArgs extends QueueArgs {
+  queueTimeout?: number;
   tensor: string;
   method: string;
   topology?: string;
@@ -51,7 +54,7 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
   command: "search <tensor>",
   describe: "Learn a tensor-network structure for a tensor (.npy): greedy rank growth, TnALE, TNLS or Tucker core shapes",
   builder: (y: Argv) =>
-    y
+    withQueueOptions(y
       .positional("tensor", { type: "string", demandOption: true, describe: "the target tensor as a .npy file (real)" })
       .option("method", { type: "string", default: "tnale", choices: ["greedy", "tnale", "tnls", "core-shape"], describe: "search method" })
       .option("topology", { type: "string", choices: ["tr", "tt", "fctn", "tree", "tucker"], describe: "graph searched [default: tnale and tnls: tr (or tt, fctn, tree: a balanced binary tree over the modes), greedy: fctn, core-shape: tucker]" })
@@ -62,7 +65,9 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
       .option("seed", { type: "number", default: 1, describe: "seed of every random choice" })
       .option("out", { type: "string", describe: "write the structure, its fitted cores and the search record as JSON" })
       .option("json", { type: "boolean", default: false, describe: "print the record as JSON" })
-      .option("quiet", { type: "boolean", default: false, describe: "no progress lines" })
+      .option("quiet", { type: "boolean", default: false, describe: "no progress lines" }),
+    "fit candidates on `arbor worker` processes (tnale, tnls); the result does not depend on it")
+      .option("queue-timeout", { type: "number", describe: "with --queue: fail when a batch of evaluations is not done after this many seconds [default: wait for workers]" })
       .check((a) => {
         const pairs: Record<string, string[]> = { greedy: ["fctn"], tnale: ["tr", "tt", "fctn", "tree"], tnls: ["tr", "tt", "fctn", "tree"], "core-shape": ["tucker"] };
         const method = a.method as string, topology = a.topology as string | undefined;
@@ -70,9 +75,13 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
           throw new UsageError(`--method ${method} searches ${pairs[method]!.join(" or ")}, not ${topology}`);
         }
         if (!Number.isInteger(a.workers) || (a.workers as number) < 1) throw new UsageError(`--workers must be a whole number ≥ 1, got ${String(a.workers)}`);
+        if (a.queue !== undefined && method !== "tnale" && method !== "tnls") throw new UsageError(`--queue applies to --method tnale and tnls, not ${method}`);
+        if (a.queueTimeout !== undefined && a.queue === undefined) throw new UsageError("--queue-timeout applies with --queue only");
+        if (a.queueTimeout !== undefined && !((a.queueTimeout as number) > 0)) throw new UsageError(`--queue-timeout must be a number of seconds > 0, got ${String(a.queueTimeout)}`);
+        if (a.queue !== undefined && (a.workers as number) > 1) throw new UsageError("--queue and --workers exclude each other: with a queue, the workers are `arbor worker` processes");
         return true;
       }) as unknown as Argv<SearchArgs>,
-  handler: (args) => {
+  handler: async (args) => {
     const target: Tensor = readNpy(args.tensor);
     if (target.dtype === "c128") throw new ArgumentError(`${args.tensor}: structure search needs a real tensor, got complex`);
     const x = target.dtype === "f64" ? target : target.astype("f64");
@@ -80,6 +89,7 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
     const say = (text: string): void => void (progress && process.stderr.write(text + "\n"));
     const start = performance.now();
     let structure: NetworkStructure, network: TensorNetwork<"f64">, rse: number, evaluations: number;
+    let runner: QueueRunner | undefined;
     switch (args.method) {
       case "greedy": {
         const r = greedySearch(x, { targetRse: args.targetRse, seed: args.seed, criterion: "loss-per-parameter", ...(args.budget !== undefined ? { maxParameters: args.budget } : {}),
@@ -91,11 +101,18 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
       case "tnls": {
         const topology: SearchTopology = args.topology === "tt" ? "train" : args.topology === "fctn" ? "fctn"
           : args.topology === "tree" ? NetworkStructure.fromTree(Tree.balancedBinary(x.ndim), x.shape, 2) : "ring";
-        const common = { seed: args.seed, topology, workers: args.workers, ...(args.maxEvaluations !== undefined ? { maxEvaluations: args.maxEvaluations } : {}) };
-        const r = args.method === "tnale"
-          ? tnaleSearch(x, { ...common, onRound: (s) => say(`tnale: round ${s.round}, objective ${s.objective.toFixed(4)}, RSE ${s.rse.toExponential(2)}, ${s.parameters} parameters, ${s.evaluations} evaluations`) })
-          : tnlsSearch(x, { ...common, onGeneration: (g) => say(`tnls: generation ${g.generation}, objective ${g.objective.toFixed(4)}, ${g.evaluations} evaluations`) });
-        ({ structure, network, rse, evaluations } = r);
+        runner = args.queue !== undefined
+          ? new QueueRunner(args.queue, { ...urlOptions(args), queueName: args.queueName, ...(args.queueTimeout !== undefined ? { batchTimeoutMs: args.queueTimeout * 1000 } : {}) })
+          : undefined;
+        const common = { seed: args.seed, topology, workers: args.workers, runner, ...(args.maxEvaluations !== undefined ? { maxEvaluations: args.maxEvaluations } : {}) };
+        try {
+          const r = args.method === "tnale"
+            ? tnaleSearch(x, { ...common, onRound: (s) => say(`tnale: round ${s.round}, objective ${s.objective.toFixed(4)}, RSE ${s.rse.toExponential(2)}, ${s.parameters} parameters, ${s.evaluations} evaluations`) })
+            : tnlsSearch(x, { ...common, onGeneration: (g) => say(`tnls: generation ${g.generation}, objective ${g.objective.toFixed(4)}, ${g.evaluations} evaluations`) });
+          ({ structure, network, rse, evaluations } = r);
+        } finally {
+          await runner?.close();
+        }
         break;
       }
       default: {
@@ -111,9 +128,10 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
     }
     const seconds = (performance.now() - start) / 1000;
     const record = {
-      format: "arbor-structure/1", arbor: packageVersion(), command: ["arbor", ...process.argv.slice(2)], method: args.method, seed: args.seed,
+      format: "arbor-structure/1", arbor: packageVersion(), command: ["arbor", ...redactedCommand(process.argv.slice(2))], method: args.method, seed: args.seed,
       tensor: { path: args.tensor, shape: x.shape.slice() }, rse, parameters: structure.numParameters(), entries: x.data.length, evaluations, seconds,
       structure: { dims: structure.dims.slice(), ranks: structure.ranks(), perm: structure.perm.slice(), key: structure.key() },
+      ...(runner !== undefined ? { queue: { server: runner.label, name: runner.queueName, ...runner.counts } } : {}),
     };
     if (args.out !== undefined) {
       mkdirSync(dirname(args.out), { recursive: true });
