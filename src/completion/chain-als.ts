@@ -21,7 +21,8 @@ import { qr } from "../linalg/decomp/qr.js";
 import { Tensor } from "../linalg/tensor.js";
 import { TensorNetwork } from "../search/network/network.js";
 import type { NetworkStructure } from "../search/network/structure.js";
-import { groupBySlice, SliceSystems, underdeterminedLine, type SweepSolver, type TrainingSamples } from "./sweep-solver.js";
+import { CG_ITERATIONS, CG_MIN_PARAMETERS, solveChainSlicesCg } from "./slice-cg.js";
+import { groupBySlice, SliceSystems, underdeterminedLine, type InnerSolver, type SweepSolver, type TrainingSamples } from "./sweep-solver.js";
 
 /**
  * The vertices of a train or ring in chain order, or undefined for any other graph (or one
@@ -77,13 +78,26 @@ export class ChainAls implements SweepSolver {
   private slots: Float64Array[];
   private cur: Float64Array;
   private readonly stride: number;
-  private readonly systems: SliceSystems[];
+  /** Per position, its direct solver (Gram matrices), or undefined where CG solves it. */
+  private readonly systems: (SliceSystems | undefined)[];
   /** Per position, the samples grouped by their index on its mode. */
   private readonly groups: { order: Int32Array; starts: Int32Array }[];
   private readonly block: Float64Array;
   private readonly blockValues = new Float64Array(BLOCK);
 
-  constructor(private readonly structure: NetworkStructure, start: TensorNetwork<"f64">, private readonly samples: TrainingSamples) {
+  /**
+   * `inner`: how each slice's least squares is solved — `"direct"` (Gram matrix, Cholesky),
+   * `"cg"` (matrix-free conjugate gradients, src/completion/slice-cg.ts) or `"auto"` (CG for
+   * slices of at least `CG_MIN_PARAMETERS` parameters), with at most `cgIterations` CG
+   * iterations per slice and update.
+   */
+  constructor(
+    private readonly structure: NetworkStructure,
+    start: TensorNetwork<"f64">,
+    private readonly samples: TrainingSamples,
+    inner: InnerSolver = "auto",
+    private readonly cgIterations = CG_ITERATIONS,
+  ) {
     const chain = chainOrder(structure);
     if (chain === undefined) throw new Error("ChainAls: not a train or ring"); // guarded by the caller
     const { order, closed } = chain;
@@ -102,7 +116,10 @@ export class ChainAls implements SweepSolver {
     const m = samples.m;
     this.slots = order.map(() => new Float64Array(m * this.stride));
     this.cur = new Float64Array(m * this.stride);
-    this.systems = order.map((_, k) => new SliceSystems(this.sizes[k]!, this.rl[k]! * this.rr[k]!));
+    this.systems = order.map((_, k) => {
+      const R = this.rl[k]! * this.rr[k]!;
+      return inner === "cg" || (inner === "auto" && R >= CG_MIN_PARAMETERS) ? undefined : new SliceSystems(this.sizes[k]!, R);
+    });
     this.groups = order.map((_, k) => groupBySlice(samples, this.N, this.modes[k]!, this.sizes[k]!));
     this.block = new Float64Array(BLOCK * Math.max(...order.map((_, k) => this.rl[k]! * this.rr[k]!)));
     // Right-orthonormal cores and the Q interfaces for the first left-to-right pass.
@@ -180,7 +197,11 @@ export class ChainAls implements SweepSolver {
     const rl = this.rl[k]!, rr = this.rr[k]!, r0 = this.r0, R = rl * rr;
     const { values } = this.samples;
     const { order, starts } = this.groups[k]!;
-    const sys = this.systems[k]!;
+    const sys = this.systems[k];
+    if (sys === undefined) {
+      const problem = { P, Q, stride: this.stride, rl, rr, r0, order, starts, values };
+      return solveChainSlicesCg(problem, this.cores[k]!, ridge, { maxIterations: this.cgIterations }).finite;
+    }
     sys.clear();
     const E = this.block, y = this.blockValues, stride = this.stride;
     for (let j = 0; j < this.sizes[k]!; j++) {

@@ -21,6 +21,15 @@ export interface TrainingSamples {
   readonly m: number;
 }
 
+/**
+ * How a slice's ridge least squares is solved: `"direct"` forms its Gram matrix and factors it
+ * (O(R²) per sample, O(R³) per slice, R parameters per slice), `"cg"` runs matrix-free
+ * conjugate gradients from the current values (O(R) per sample and iteration, a few iterations per update), `"auto"` uses
+ * CG from `CG_MIN_PARAMETERS` parameters per slice (src/completion/slice-cg.ts). Tensor trains
+ * and rings only; other graphs always solve directly.
+ */
+export type InnerSolver = "direct" | "cg" | "auto";
+
 /** An ALS solver driven sweep by sweep. */
 export interface SweepSolver {
   /**
