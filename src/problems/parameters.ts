@@ -3,7 +3,8 @@
  * user overrides (`--param key=value` strings or library values) into values a problem uses.
  * @module
  */
-import { parse as parseExpression, type MathNode } from "mathjs";
+import { createRequire } from "node:module";
+import type { MathNode } from "mathjs";
 import { ArgumentError } from "../errors.js";
 
 /** A number (real), optionally bounded. */
@@ -169,6 +170,14 @@ export function rangeText(spec: NumberParameter | IntegerParameter): string {
   const lo = spec.min === undefined ? "(−∞" : `${spec.type === "number" && spec.minInclusive === false ? "(" : "["}${spec.min}`;
   const hi = spec.max === undefined ? "∞)" : `${spec.max}${spec.type === "number" && spec.maxInclusive === false ? ")" : "]"}`;
   return `${lo}, ${hi}`;
+}
+
+// mathjs is loaded on the first expression, not with the module: it takes most of a second to
+// load, which every CLI start (even `arbor --version`) would otherwise pay.
+let mathjs: typeof import("mathjs") | undefined;
+function parseExpression(source: string): MathNode {
+  mathjs ??= createRequire(import.meta.url)("mathjs") as typeof import("mathjs");
+  return mathjs.parse(source);
 }
 
 // mathjs constants and functions an expression may use besides its variables.
