@@ -15,6 +15,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 /** The reproducible scripts: compiled script, its parts, and the stored file of each part. */
 const SCRIPTS: Record<string, { script: string; parts: string[]; stored: (part: string) => string; images: string[] }> = {
+  "completion-image": {
+    script: "dist/docs/scripts/completion-image.js",
+    parts: ["airplane", "airplane-64"],
+    stored: (part) => (part === "airplane" ? "completion-image.json" : `completion-image-${part}.json`),
+    images: ["original", "observed", "nearest", "em", "rttc", "tt", "tr", "greedy"].map((m) => `completion-airplane-${m}.png`),
+  },
   "integrators-ising": {
     script: "dist/docs/scripts/integrators-ising.js",
     parts: ["order", "exact", "theta", "d16"],

@@ -44,6 +44,8 @@ export {
   type ScaleOrder,
 } from "./io/image-tensorise.js";
 export { observedFromImage, type ObservedImage, type ObservedImageOptions } from "./io/observed-image.js";
+// What image-completion results are judged by: PSNR and SSIM (scikit-image's conventions).
+export { psnr, ssim, type SsimOptions } from "./image-metrics.js";
 // Comparison methods: the EM-imputation baseline (fill, TT-SVD truncate, re-impose) and
 // Riemannian CG on fixed-rank tensor trains (Steinlechner's RTTC).
 export { completeEm, type EmOptions } from "./methods/em.js";
@@ -63,5 +65,6 @@ export {
   type SweepRecord,
 } from "./complete.js";
 export { completedEntries, completedTensor, type CompletedTensorOptions } from "./completed.js";
+export type { InnerSolver } from "./sweep-solver.js";
 export { completeGreedy, type GreedyCandidates, type GreedyCompletionOptions, type GreedyCompletionResult } from "./greedy.js";
 export { completionSplit, type CompletionSplit } from "./split.js";

@@ -8,10 +8,12 @@ import {
   completeTensor,
   type GreedyCandidates,
   observedFromImage,
+  psnr as imagePsnr,
   readCsv,
   readObservedNpy,
   readPng,
   readTns,
+  ssim as imageSsim,
   tensoriseImage,
   untensoriseImage,
   writePng,
@@ -132,7 +134,7 @@ export const completeCommand: CommandModule<object, CompleteArgs> = {
       .option("format", { type: "string", describe: "the network: tt (tensor train), tr (tensor ring), or greedy (ranks and graph learned on the validation split); required" })
       .option("rank", { type: "string", describe: "the bond rank, or one per bond as r1,r2,…; required with tt and tr" })
       .option("candidates", { type: "string", default: "all-pairs", describe: "with --format greedy: the bonds that may grow: all-pairs, ring or train" })
-      .option("missing", { type: "number", describe: "hide this fraction of the known entries (an image: of its pixels), seeded, and report the error on them (images: and PSNR)" })
+      .option("missing", { type: "number", describe: "hide this fraction of the known entries (an image: of its pixels), seeded, and report the error on them (images: and PSNR and SSIM)" })
       .option("validation", { type: "number", default: 0.1, describe: "share of the observed entries held out for validation, in [0, 1)" })
       .option("seed", { type: "number", default: 1, describe: "seed of the hidden entries, the validation split and the start" })
       .option("max-sweeps", { type: "number", describe: "largest number of ALS sweeps [default: 100]" })
@@ -189,7 +191,7 @@ export const completeCommand: CommandModule<object, CompleteArgs> = {
     // The observed entries, and what is known beyond them to measure the completion against.
     let observed: ObservedEntries;
     let hidden: ObservedEntries | null = null;
-    let image: { shape: number[]; layout: ImageTensorLayout; truth: Tensor } | null = null;
+    let image: { pixels: Tensor; shape: number[]; layout: ImageTensorLayout; truth: Tensor } | null = null;
     // An image's validation holds out whole pixels, as its missing ones are.
     let groupModes: number[] = [];
     if (ext === ".png") {
@@ -197,7 +199,7 @@ export const completeCommand: CommandModule<object, CompleteArgs> = {
       const r = observedFromImage(pixels, { missing, seed: args.seed });
       observed = r.observed;
       groupModes = r.channelModes;
-      image = { shape: pixels.shape.slice(), layout: r.layout, truth: tensoriseImage(pixels, r.layout) };
+      image = { pixels, shape: pixels.shape.slice(), layout: r.layout, truth: tensoriseImage(pixels, r.layout) };
     } else {
       const all = ext === ".tns" ? readTns(args.input, shape !== undefined ? { shape } : {})
         : ext === ".csv" ? readCsv(args.input, { oneBased: args.oneBased, ...(shape !== undefined ? { shape } : {}) })
@@ -215,8 +217,9 @@ export const completeCommand: CommandModule<object, CompleteArgs> = {
       : fixedFit(observed, args, { format, rank }, groupModes, say);
     const result = fitted.network;
 
-    // Errors on what was hidden: the model's values there (observed entries restored for PSNR).
-    let hiddenRse: number | null = null, psnr: number | null = null;
+    // Errors on what was hidden: the model's values there (observed entries restored and the
+    // values clipped to [0, 1] for PSNR and SSIM, which judge the image a user would get).
+    let hiddenRse: number | null = null, psnr: number | null = null, ssim: number | null = null;
     let completed: Tensor<"f64"> | null = null;
     const dense = (restoreObserved: boolean): Tensor<"f64"> => completedTensor(result, observed, { restoreObserved });
     if (hidden !== null && hidden.values.length > 0) {
@@ -227,15 +230,18 @@ export const completeCommand: CommandModule<object, CompleteArgs> = {
     }
     if (image !== null && missing > 0) {
       const model = dense(false), truth = image.truth.data, flags = observedFlags(observed, model.size);
-      let num = 0, den = 0, se = 0;
+      const shown = new Tensor("f64", model.shape, new Float64Array(model.size));
+      let num = 0, den = 0;
       for (let p = 0; p < model.size; p++) {
         const x = truth[p] as number;
         if (flags[p] === 0) (num += (model.data[p]! - x) ** 2), (den += x * x);
-        se += ((flags[p] === 1 ? x : clip01(model.data[p]!)) - x) ** 2;
+        shown.data[p] = flags[p] === 1 ? x : clip01(model.data[p]!);
       }
       hiddenRse = den > 0 ? Math.sqrt(num / den) : null;
-      const mse = se / model.size;
-      psnr = mse > 0 ? 10 * Math.log10(1 / mse) : Infinity;
+      const recovered = untensoriseImage(shown, image.layout);
+      psnr = imagePsnr(image.pixels, recovered);
+      // SSIM needs the 11 × 11 window to fit in the image.
+      ssim = image.shape[0]! >= 11 && image.shape[1]! >= 11 ? imageSsim(image.pixels, recovered) : null;
     }
 
     if (args.out !== undefined) {
@@ -255,7 +261,7 @@ export const completeCommand: CommandModule<object, CompleteArgs> = {
       observed: observed.values.length, hidden: image !== null ? (missing > 0 ? image.truth.size - observed.values.length : 0) : hidden?.values.length ?? 0,
       missing, validation: args.validation, seed: args.seed,
       structure: { format, dims: structure.dims.slice(), ranks: structure.edges().map((e) => e.rank), key: structure.key() },
-      reason: fitted.reason, message: fitted.message, trainRse: fitted.trainRse, validationRse: fitted.validationRse, hiddenRse, psnr: psnr === Infinity ? null : psnr,
+      reason: fitted.reason, message: fitted.message, trainRse: fitted.trainRse, validationRse: fitted.validationRse, hiddenRse, psnr: psnr === Infinity ? null : psnr, ssim,
       parameters: structure.numParameters(), ...fitted.details, warnings: fitted.warnings, seconds, out: args.out ?? null, modelOnly: args.modelOnly,
     };
     if (args.network !== undefined) {
@@ -270,7 +276,7 @@ export const completeCommand: CommandModule<object, CompleteArgs> = {
     if (args.json) process.stdout.write(JSON.stringify(report, null, 1) + "\n");
     else {
       const fmt = (x: number | null): string => (x === null ? "–" : x.toExponential(3));
-      const extra = (hiddenRse !== null ? `, hidden RSE ${fmt(hiddenRse)}` : "") + (psnr !== null ? `, PSNR ${psnr === Infinity ? "∞" : psnr.toFixed(2)} dB` : "");
+      const extra = (hiddenRse !== null ? `, hidden RSE ${fmt(hiddenRse)}` : "") + (psnr !== null ? `, PSNR ${psnr === Infinity ? "∞" : psnr.toFixed(2)} dB` : "") + (ssim !== null ? `, SSIM ${ssim.toFixed(4)}` : "");
       const what = format === "greedy" ? `greedy (${args.candidates}) ${structure.key()}` : `${format} rank ${ranks.join(",")}`;
       const d = fitted.details;
       const work = "steps" in d ? `${d.steps.length} raises` : `${d.sweeps} sweeps`;
