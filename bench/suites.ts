@@ -13,6 +13,7 @@ import { runTtn, ttnTable } from "./ttn.js";
 import { runSearchBench, searchTable } from "./search.js";
 import { runScaleBench, scaleTable } from "./scale.js";
 import { completionTable, runCompletionBench } from "./completion.js";
+import { gpuTable, runGpuBench } from "./gpu.js";
 
 /**
  * A benchmark suite: how to run it and how to show its records. Each suite has its own record
@@ -56,6 +57,11 @@ export const SUITES: Readonly<Record<string, Suite>> = {
     description: "tensor completion (ALS): the rank-4 train 8^6 with 95 % missing against numpy (sweeps/s, sweeps and seconds to RSE 1e-4), and a few sweeps on a 16^10 train (1.1e12 entries, never materialised) from 10^6 observed entries: s/sweep, held-out RSE, peak memory",
     run: runCompletionBench,
     table: completionTable,
+  },
+  gpu: {
+    description: "compute backends: GEMM GFLOP/s (n = 256…8192 on a GPU), one completion sweep and one structure-search fitting sweep on the CPU, gpu.js cpu mode and WebGPU; crossover sizes and the device",
+    run: runGpuBench,
+    table: gpuTable,
   },
 };
 

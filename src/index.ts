@@ -29,6 +29,8 @@ export {
 } from "./errors.js";
 export { getNumThreads, setNumThreads } from "./backend/cpu/threads.js";
 export { measureFlops } from "./backend/cpu/flops.js";
+export { GpuUnavailableError, type BackendChoice, type BackendName, type ComputeBackend, type Precision } from "./backend/compute/backend.js";
+export { selectBackend, type BackendSelection, type CrossoverTable, type SelectOptions } from "./backend/compute/select.js";
 export { closeWorkerPools, inThreadRunner, WorkerPool, workerPool, type PortableTask, type RunOptions, type TaskRunner } from "./backend/pool/pool.js";
 export { registerTask } from "./backend/pool/registry.js";
 export { tensorBlob, tensorFromBlob, type TensorBlob } from "./backend/queue/blob.js";

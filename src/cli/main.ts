@@ -13,6 +13,7 @@ import { runCommand } from "./commands/run.js";
 import { searchCommand } from "./commands/search.js";
 import { workerCommand } from "./commands/worker.js";
 import { ArborError } from "../errors.js";
+import { webgpuWasLoaded } from "../backend/gpu/worker-backend.js";
 import { UsageError } from "./usage-error.js";
 import { packageVersion } from "../version.js";
 
@@ -57,3 +58,5 @@ try {
   for (let x: unknown = e; debug && x instanceof Error; x = x.cause) process.stderr.write(`${x === e ? "" : "caused by: "}${x.stack ?? x.message}\n`);
   process.exitCode = e instanceof ArborError || e instanceof UsageError || (e as NodeJS.ErrnoException)?.code === "ENOENT" ? 2 : 1;
 }
+// Dawn (WebGPU) can keep the process alive after its device is destroyed.
+if (webgpuWasLoaded()) process.exit(process.exitCode ?? 0);

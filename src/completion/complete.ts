@@ -25,7 +25,10 @@ import type { ObservedEntries, ObservedSplitOptions } from "../search/fit/observ
 import { Tensor } from "../linalg/tensor.js";
 import { TensorNetwork } from "../search/network/network.js";
 import { NetworkStructure } from "../search/network/structure.js";
+import type { BackendChoice, BackendName, ComputeBackend, Precision } from "../backend/compute/backend.js";
+import { resolveBackend } from "../backend/compute/select.js";
 import { ChainAls, chainOrder } from "./chain-als.js";
+import { BackendChainAls } from "./chain-als-backend.js";
 import { GraphAls } from "./graph-als.js";
 import { runSweeps, type CompletionEndReason, type SweepRecord } from "./run-sweeps.js";
 import { completionSplit } from "./split.js";
@@ -101,6 +104,17 @@ export interface CompletionOptions {
    * every update and reach the same fixed point; other graphs always solve directly.
    */
   innerSolver?: InnerSolver;
+  /**
+   * Where the per-sample work of trains and rings runs (default: the CPU code path, f64):
+   * `"cpu"`, `"gpu"` (WebGPU, f32: environment products and Gram sums in f32, solves in f64 on
+   * the CPU; fails with GpuUnavailableError when no adapter answers), `"auto"` (the GPU only
+   * when `precision` is `"f32"` and the training entries reach the crossover measured on a GPU;
+   * until one is measured, always the CPU), or a backend from `selectBackend`, which the caller
+   * keeps and disposes. Other graphs always run on the CPU. See docs/gpu.md.
+   */
+  backend?: BackendChoice | ComputeBackend;
+  /** The precision the caller accepts for `backend` (default `"f64"`; `"gpu"` by name implies `"f32"`). */
+  precision?: Precision;
   /** Called after every sweep with its record. */
   onSweep?: (record: SweepRecord) => void;
 }
@@ -134,6 +148,8 @@ export interface CompletionResult {
   warnings: string[];
   /** Wall time of the whole run in seconds. */
   seconds: number;
+  /** Where the per-sample work ran: the backend's name and device, and why it was chosen. */
+  backend: { name: BackendName; precision: Precision; device: string; reason: string };
 }
 
 /**
@@ -200,13 +216,29 @@ export function completeTensor(observed: ObservedEntries, options: CompletionOpt
   // A warm start is in the data's units; the solvers work in units of the training RMS.
   const first = start !== undefined ? rescaled(startNetwork(structure, where, start, seed, undefined), 1 / unit) : TensorNetwork.random(structure, rng);
   const isChain = chainOrder(structure) !== undefined;
-  const solverOf = (net: TensorNetwork<"f64">): SweepSolver => (isChain ? new ChainAls(structure, net, train, innerSolver) : new GraphAls(structure, net, train));
-  let solver = solverOf(first);
-  const ranks = structure.edges().map((e) => e.rank);
-  const outcome = runSweeps(
-    (attempt) => (attempt === 0 ? solver : (solver = solverOf(TensorNetwork.random(structure, rng)))),
-    train, validation, ranks, { maxSweeps, targetRse, patience, stallTolerance, ridge, ridgeStart, ridgeDecay, restarts, onSweep },
-  );
+  // A non-CPU backend runs trains and rings (BackendChainAls); the CPU code path is unchanged.
+  const chosen = isChain ? resolveBackend(options.backend, { precision: options.precision, operation: "completion-sweep", size: train.m }) : undefined;
+  const device = chosen !== undefined && chosen.backend.name !== "cpu" ? chosen.backend : undefined;
+  const solverOf = (net: TensorNetwork<"f64">): SweepSolver => {
+    if (solver instanceof BackendChainAls) solver.release();
+    if (device !== undefined) return new BackendChainAls(structure, net, train, device);
+    return isChain ? new ChainAls(structure, net, train, innerSolver) : new GraphAls(structure, net, train);
+  };
+  let solver: SweepSolver | undefined;
+  let outcome;
+  try {
+    solver = solverOf(first);
+    outcome = runSweeps(
+      (attempt) => (attempt === 0 ? solver! : (solver = solverOf(TensorNetwork.random(structure, rng)))),
+      train, validation, structure.edges().map((e) => e.rank), { maxSweeps, targetRse, patience, stallTolerance, ridge, ridgeStart, ridgeDecay, restarts, onSweep },
+    );
+  } finally {
+    if (solver instanceof BackendChainAls) solver.release();
+    if (chosen?.owned) chosen.backend.dispose();
+  }
+  const ranBackend = chosen === undefined
+    ? { name: "cpu" as const, precision: "f64" as const, device: "the CPU code path", reason: options.backend === undefined ? "default" : isChain ? "cpu" : "this graph is not a train or ring: it runs on the CPU" }
+    : { name: chosen.backend.name, precision: chosen.backend.precision, device: chosen.backend.name === "cpu" ? "the CPU code path" : chosen.backend.device, reason: chosen.reason };
   return {
     network: rescaled(outcome.network, unit),
     reason: outcome.reason,
@@ -218,8 +250,9 @@ export function completeTensor(observed: ObservedEntries, options: CompletionOpt
     solver: isChain ? "chain" : "graph",
     attempts: outcome.attempts,
     split: { train: trainObs, validation: validationObs ?? null },
-    warnings: solver.underdetermined(),
+    warnings: solver!.underdetermined(),
     seconds: (performance.now() - t0) / 1000,
+    backend: ranBackend,
   };
 }
 
@@ -234,7 +267,7 @@ function resolveStructure(shape: readonly number[], spec: CompletionOptions["str
   throw new ArgumentError(`${where}: structure.format must be "tt" or "tr", got ${JSON.stringify(format)}`);
 }
 
-function checkOptions(o: Required<Omit<CompletionOptions, "structure" | "seed" | "start" | "onSweep" | "validationGroupModes" | "innerSolver">> & { onSweep: unknown }, where: string): void {
+function checkOptions(o: Required<Omit<CompletionOptions, "structure" | "seed" | "start" | "onSweep" | "validationGroupModes" | "innerSolver" | "backend" | "precision">> & { onSweep: unknown }, where: string): void {
   const fail = (what: string, value: unknown): never => {
     throw new ArgumentError(`${where}: ${what}, got ${typeof value === "number" ? value : JSON.stringify(value) ?? String(value)}`);
   };

@@ -75,6 +75,16 @@ describe("arbor complete", () => {
     expect(net.cores.map((c) => c.shape.reduce((a, b) => a * b, 1)).reduce((a, b) => a + b, 0)).toBe(60);
   });
 
+  it("--backend: auto without a measured crossover runs on the CPU and says why in the report; greedy refuses it", () => {
+    const r = run(["full.npy", "--format", "tt", "--rank", "2", "--max-sweeps", "2", "--backend", "auto", "--precision", "f32", "--json"]);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { backend: { name: string; precision: string; reason: string } };
+    expect(report.backend).toMatchObject({ name: "cpu", precision: "f64" });
+    expect(report.backend.reason).toMatch(/no crossover measured on a GPU/);
+    const g = run(["full.npy", "--format", "greedy", "--backend", "cpu"]);
+    expect([g.status, g.stderr]).toEqual([2, "arbor: --backend and --precision apply to --format tt and tr; greedy fits on the CPU\n"]);
+  });
+
   it("reads a mask, and with --model-only writes the model output at the observed entries too", () => {
     const r = run(["full.npy", "--mask", "mask.npy", "--format", "tt", "--rank", "2", "--model-only", "--out", "model.npy", "--quiet"]);
     expect(r.status).toBe(0);

@@ -19,6 +19,7 @@ import {
   writePng,
   type ImageTensorLayout,
 } from "../../completion/index.js";
+import type { BackendChoice, Precision } from "../../backend/compute/backend.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { writeNpy } from "../../linalg/io/npy.js";
 import { Tensor } from "../../linalg/tensor.js";
@@ -35,6 +36,8 @@ interface CompleteArgs {
   format?: string;
   rank?: string;
   candidates: string;
+  backend?: string;
+  precision?: string;
   missing?: number;
   validation: number;
   seed: number;
@@ -101,10 +104,12 @@ function fixedFit(observed: ObservedEntries, args: CompleteArgs, structure: { fo
   const result = completeTensor(observed, {
     structure, validationFraction: args.validation, validationGroupModes: groupModes, seed: args.seed,
     ...(args.maxSweeps !== undefined ? { maxSweeps: args.maxSweeps } : {}),
+    ...(args.backend !== undefined ? { backend: args.backend as BackendChoice } : {}),
+    ...(args.precision !== undefined ? { precision: args.precision as Precision } : {}),
     onSweep: (s) => say(`sweep ${s.sweep}: train RSE ${s.trainRse.toExponential(2)}, validation RSE ${s.validationRse === null ? "–" : s.validationRse.toExponential(2)}, ridge ${s.ridge.toExponential(1)}, ${s.seconds.toFixed(1)} s`),
   });
   const { network, reason, message, trainRse, validationRse, warnings } = result;
-  return { network, reason, message, trainRse, validationRse, warnings, details: { sweeps: result.records.length, best: result.best, attempts: result.attempts, solver: result.solver, records: result.records } } satisfies Fitted<unknown>;
+  return { network, reason, message, trainRse, validationRse, warnings, details: { sweeps: result.records.length, best: result.best, attempts: result.attempts, solver: result.solver, backend: result.backend, records: result.records } } satisfies Fitted<unknown>;
 }
 
 /** Ranks and graph learned by completeGreedy. */
@@ -134,6 +139,8 @@ export const completeCommand: CommandModule<object, CompleteArgs> = {
       .option("format", { type: "string", describe: "the network: tt (tensor train), tr (tensor ring), or greedy (ranks and graph learned on the validation split); required" })
       .option("rank", { type: "string", describe: "the bond rank, or one per bond as r1,r2,…; required with tt and tr" })
       .option("candidates", { type: "string", default: "all-pairs", describe: "with --format greedy: the bonds that may grow: all-pairs, ring or train" })
+      .option("backend", { type: "string", choices: ["auto", "cpu", "gpu"], describe: "where the per-sample work of --format tt/tr runs: gpu is WebGPU in f32 (docs/gpu.md); auto uses it only with --precision f32, above the measured crossover [default: cpu]" })
+      .option("precision", { type: "string", choices: ["f64", "f32"], describe: "the precision --backend auto may use [default: f64]" })
       .option("missing", { type: "number", describe: "hide this fraction of the known entries (an image: of its pixels), seeded, and report the error on them (images: and PSNR and SSIM)" })
       .option("validation", { type: "number", default: 0.1, describe: "share of the observed entries held out for validation, in [0, 1)" })
       .option("seed", { type: "number", default: 1, describe: "seed of the hidden entries, the validation split and the start" })
@@ -148,6 +155,7 @@ export const completeCommand: CommandModule<object, CompleteArgs> = {
         const input = String(a.input), ext = extname(input).toLowerCase();
         if (!INPUTS.includes(ext)) throw new UsageError(`${input}: unknown input type '${ext || "(none)"}'; expected ${INPUTS.join(", ")}`);
         if (a.format === undefined) throw new UsageError("--format is required: tt, tr or greedy");
+        if (a.format === "greedy" && (a.backend !== undefined || a.precision !== undefined)) throw new UsageError("--backend and --precision apply to --format tt and tr; greedy fits on the CPU");
         if (a.format !== "tt" && a.format !== "tr" && a.format !== "greedy") throw new UsageError(`--format must be tt, tr or greedy, got ${String(a.format)}`);
         if (a.format === "greedy") {
           if (a.rank !== undefined) throw new UsageError("--rank does not apply to --format greedy, which learns the ranks");
