@@ -255,7 +255,7 @@ export function runGpuBench(options: SuiteRunOptions, plan: GpuPlan = gpuPlan(op
   const cpu = new CpuBackend();
   const notes: string[] = [];
   const backends: { name: GpuBenchBackend; be: ComputeBackend }[] = [{ name: "cpu", be: cpu }];
-  let device = "no adapter";
+  let device = "no adapter", cpuDevice = "";
   try {
     backends.push({ name: "gpujs-cpu", be: WorkerBackend.open({ mode: "gpujs-cpu" }) });
   } catch (e) {
@@ -351,12 +351,13 @@ export function runGpuBench(options: SuiteRunOptions, plan: GpuPlan = gpuPlan(op
       };
     }
     notes.push("GEMM operands resident on the backend; f32 on gpujs-cpu and gpu, f64 on cpu", `${availableParallelism()} CPUs`);
-    records.push({ kind: "summary", device, cpu: cpu.device, crossovers: table, notes });
+    cpuDevice = cpu.device; // while the benchmark's thread count is set
+    records.push({ kind: "summary", device, cpu: cpuDevice, crossovers: table, notes });
   } finally {
     for (const { name, be } of backends) if (name !== "cpu") be.dispose();
     setNumThreads(threadsBefore);
   }
-  return { records, notes: [`device: ${device}`, `cpu: ${cpu.device}`] };
+  return { records, notes: [`device: ${device}`, `cpu: ${cpuDevice}`] };
 }
 
 const GEMM_COLUMNS: Column<GemmRecord>[] = [

@@ -121,7 +121,10 @@ export function runBench(options: BenchOptions): string {
   } else {
     const header = [`${options.suite}${options.quick ? " (quick)" : ""}: node ${process.version}, ${availableParallelism()} CPUs`, ...notes].join("; ");
     const where = relative(process.cwd(), out) || out;
-    process.stdout.write(`${header}\n\n${suite.table(records)}\n\nratio = arbor ms / numpy ms (best time, same run, same thread count); wrote ${where}\n`);
+    // Only the suites that time numpy have a ratio to explain.
+    const hasRatio = records.some((r) => typeof r === "object" && r !== null && "ratio" in r);
+    const footer = hasRatio ? "ratio = arbor ms / numpy ms (best time, same run, same thread count); " : "";
+    process.stdout.write(`${header}\n\n${suite.table(records)}\n\n${footer}wrote ${where}\n`);
   }
   return out;
 }
