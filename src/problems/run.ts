@@ -109,7 +109,15 @@ export interface RunResult {
   timings: { setupMs: number; referenceMs: number; integrateMs: number; totalMs: number };
 }
 
-function resolveSettings(def: ProblemDefinition, options: RunProblemOptions): RunSettings {
+/**
+ * The settings a run of `def` with `options` would use, checked (as {@link runProblem} checks
+ * them before it starts).
+ *
+ * Internal: lets a sweep refuse bad settings before it sends any point off.
+ *
+ * @throws {@link ArgumentError} for an invalid step size, final time, truncation or rejection rule.
+ */
+export function resolveSettings(def: ProblemDefinition, options: RunProblemOptions): RunSettings {
   const d = { ...def.defaults, ...(options.preset !== undefined ? def.presetDefaults?.[options.preset] ?? {} : {}) };
   const integrator = options.integrator ?? d.integrator;
   const h = options.h ?? d.h;
@@ -176,6 +184,27 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
  * ```
  */
 export async function runProblem(def: ProblemDefinition, options: RunProblemOptions = {}): Promise<RunResult> {
+  const run = runSteps(def, options);
+  for (let next = run.next(); ; next = run.next()) {
+    if (next.done === true) return next.value;
+    await yieldToEventLoop(); // lets a signal handler (Ctrl-C) run between steps
+  }
+}
+
+/**
+ * {@link runProblem} without giving the event loop a turn between steps: for a thread that
+ * runs one problem as a task (a sweep point on a worker thread), where nothing else waits.
+ * The same steps and numbers as `runProblem`; `signal` is still looked at between steps.
+ *
+ * Internal: the sweep task's entry (not part of the package's public API).
+ */
+export function runProblemSync(def: ProblemDefinition, options: RunProblemOptions = {}): RunResult {
+  const run = runSteps(def, options);
+  for (let next = run.next(); ; next = run.next()) if (next.done === true) return next.value;
+}
+
+// The run, yielding after every step (where runProblem lets the event loop run).
+function* runSteps(def: ProblemDefinition, options: RunProblemOptions): Generator<void, RunResult, void> {
   const start = performance.now();
   const presetValues = options.preset === undefined ? {} : def.presets?.[options.preset];
   if (presetValues === undefined) {
@@ -281,7 +310,7 @@ export async function runProblem(def: ProblemDefinition, options: RunProblemOpti
     if (options.checkpoint && (k % options.checkpoint.every === 0 || k === settings.steps)) {
       writeCheckpoint(options.checkpoint.dir, k, stepper.extension, stepper.encode(y), identity, result);
     }
-    await yieldToEventLoop(); // lets a signal handler (Ctrl-C) run between steps
+    yield;
   }
   result.completed = k === settings.steps;
   if (!result.completed && options.checkpoint && result.stepsDone % options.checkpoint.every !== 0) {

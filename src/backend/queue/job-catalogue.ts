@@ -1,7 +1,8 @@
 /**
  * The job types a queue worker runs: arbor's own registered tasks and nothing else. A job
- * names its type; the worker looks the name up here and runs the task this catalogue's modules
- * register — the module is never taken from the job, so no code travels through the queue.
+ * names its type; the worker looks the name up here and runs the task that arbor's own modules
+ * register (see {@link queueJobModuleUrl}) — the module is never taken from the job, so no code
+ * travels through the queue.
  * Each type checks its payload (worker side, before any work) and its result (submitter side,
  * before the search uses it).
  * @module
@@ -12,6 +13,10 @@ import { evaluationOutputProblem, evaluationPayloadProblem } from "../../search/
 import type { EvaluationPayload } from "../../search/evaluate-task.js";
 // Imported for its registration of "search/evaluate" in every thread that imports this module.
 import "../../search/evaluate-task.js";
+// "problems/run-point" is registered by problems/sweep-task.js, which job threads import through
+// job-modules.ts with the problems it runs; importing it here would load the integrators into
+// every thread that checks jobs.
+import { RUN_POINT_TASK, sweepPointPayloadProblem, sweepPointResultProblem, type SweepPointPayload } from "../../problems/sweep-check.js";
 
 /** A job type a queue worker runs. */
 export interface QueueJobType {
@@ -55,6 +60,10 @@ const catalogue: Readonly<Record<string, QueueJobType>> = {
     },
     resultProblem: (r, p) => (Object.is((r as Partial<EchoPayload> | null)?.value, (p as EchoPayload).value) ? undefined : "the echo differs from the value sent"),
   },
+  [RUN_POINT_TASK]: {
+    payloadProblem: sweepPointPayloadProblem,
+    resultProblem: (result, payload) => sweepPointResultProblem(result, payload as SweepPointPayload),
+  },
 };
 
 /**
@@ -62,7 +71,7 @@ const catalogue: Readonly<Record<string, QueueJobType>> = {
  *
  * @example
  * ```ts
- * console.assert(QUEUE_JOB_NAMES.includes("search/evaluate") && !QUEUE_JOB_NAMES.includes("toString"));
+ * console.assert(QUEUE_JOB_NAMES.includes("search/evaluate") && QUEUE_JOB_NAMES.includes("problems/run-point") && !QUEUE_JOB_NAMES.includes("toString"));
  * ```
  */
 export const QUEUE_JOB_NAMES: readonly string[] = Object.keys(catalogue);
@@ -72,9 +81,12 @@ export function queueJobType(name: string): QueueJobType | undefined {
   return Object.hasOwn(catalogue, name) ? catalogue[name] : undefined;
 }
 
-/** URL of the module whose import registers every catalogued task (for a worker thread). */
+/**
+ * URL of the module whose import registers every catalogued task and loads the built-in
+ * problems that sweep points run (for a worker thread; see `job-modules.ts`).
+ */
 export function queueJobModuleUrl(): string {
-  return compiledModuleUrl(import.meta.url, "./job-catalogue.js");
+  return compiledModuleUrl(import.meta.url, "./job-modules.js");
 }
 
 /**

@@ -20,12 +20,12 @@ interface WorkerArgs extends QueueArgs {
 const wholeAtLeast = (x: unknown, lo: number): boolean => Number.isSafeInteger(x) && (x as number) >= lo;
 
 /**
- * `arbor worker --queue redis://…`: run arbor's queue jobs (structure-search evaluations)
+ * `arbor worker --queue redis://…`: run arbor's queue jobs (structure-search evaluations, sweep points of built-in problems)
  * submitted by `arbor search --queue` on any machine, until SIGINT or SIGTERM.
  */
 export const workerCommand: CommandModule<object, WorkerArgs> = {
   command: "worker",
-  describe: "Run queued jobs (structure-search evaluations) from a BullMQ queue on Redis, for `arbor search --queue` on any machine",
+  describe: "Run queued jobs (structure-search evaluations, `arbor run --sweep` points of built-in problems) from a BullMQ queue on Redis, for `arbor search --queue` and `arbor run --sweep --queue` on any machine",
   builder: (y: Argv) =>
     withQueueOptions(y, "the queue to take jobs from")
       .demandOption("queue")

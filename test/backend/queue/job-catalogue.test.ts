@@ -8,10 +8,10 @@ const ring = NetworkStructure.tensorRing([3, 3, 3], 2);
 const payload = { dims: [3, 3, 3], ranks: ring.ranks(), perm: ring.perm.slice(), target: zeros([3, 3, 3]), restarts: 2, fitSweeps: 20, escapes: 1, seed: 5 };
 
 describe("the queue job catalogue", () => {
-  it("runs arbor's evaluation and the diagnostic echo, nothing else", () => {
-    expect([...QUEUE_JOB_NAMES].sort()).toEqual(["queue/echo", "search/evaluate"]);
+  it("runs arbor's evaluation, sweep points and the diagnostic echo, nothing else", () => {
+    expect([...QUEUE_JOB_NAMES].sort()).toEqual(["problems/run-point", "queue/echo", "search/evaluate"]);
     expect(queueJobType("toString")).toBeUndefined(); // no prototype names
-    expect(queueJobProblem("shell/exec", {})).toMatch(/^unknown job type "shell\/exec": arbor workers run only search\/evaluate, queue\/echo$/);
+    expect(queueJobProblem("shell/exec", {})).toMatch(/^unknown job type "shell\/exec": arbor workers run only search\/evaluate, queue\/echo, problems\/run-point$/);
     expect(runTask("queue/echo", { value: 4 })).toEqual({ value: 4 });
   });
 
