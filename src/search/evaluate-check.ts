@@ -41,6 +41,7 @@ export function evaluationPayloadProblem(payload: unknown): string | undefined {
   if (!wholeIn(p.fitSweeps, 1, MAX_SWEEPS)) return `fitSweeps must be a whole number in 1…${MAX_SWEEPS}, got ${JSON.stringify(p.fitSweeps)}`;
   if (!wholeIn(p.escapes, 0, MAX_ESCAPES)) return `escapes must be a whole number in 0…${MAX_ESCAPES}, got ${JSON.stringify(p.escapes)}`;
   if (!wholeIn(p.seed, 0, Number.MAX_SAFE_INTEGER)) return `seed must be a whole number ≥ 0, got ${JSON.stringify(p.seed)}`;
+  if (p.fitMethod !== undefined && p.fitMethod !== "als" && p.fitMethod !== "lm") return `fitMethod must be "als" or "lm", got ${JSON.stringify(p.fitMethod)}`;
   return undefined;
 }
 

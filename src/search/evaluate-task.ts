@@ -10,6 +10,7 @@ import { registerTask } from "../backend/pool/registry.js";
 import { Rng } from "../linalg/random.js";
 import type { Tensor } from "../linalg/tensor.js";
 import { fitNetwork } from "./fit/als.js";
+import { LM_MAX_PARAMETERS } from "./fit/lm.js";
 import { NetworkStructure } from "./network/structure.js";
 
 /** Input of one evaluation: the structure as plain data, the target, the fit settings. */
@@ -24,7 +25,17 @@ export interface EvaluationPayload {
   escapes: number;
   /** Seed of the starts (drawn from one generator seeded with it). */
   seed: number;
+  /** How each start is fitted (default "als"; see {@link SearchFitMethod}). */
+  fitMethod?: SearchFitMethod;
 }
+
+/**
+ * How a search fits its candidates: `"als"` (default) or `"lm"`, Levenberg–Marquardt over all
+ * cores with fresh starts as escapes, which fits loopy graphs (fully connected, grids) where ALS
+ * stalls near 1e-2 (docs/search.md). Candidates above `LM_MAX_PARAMETERS` (2000) parameters are
+ * fitted by ALS under `"lm"` too: LM's dense normal equations grow as the square of them.
+ */
+export type SearchFitMethod = "als" | "lm";
 
 /** Output of one evaluation: the best start's cores and relative error. */
 export interface EvaluationOutput {
@@ -44,8 +55,9 @@ export function runEvaluation(p: EvaluationPayload): EvaluationOutput {
   const structure = new NetworkStructure(p.dims, p.ranks, p.perm);
   const rng = new Rng(p.seed);
   let best: EvaluationOutput | undefined;
+  const method = p.fitMethod === "lm" && structure.numParameters() <= LM_MAX_PARAMETERS ? "lm" : "als";
   for (let k = 0; k < p.restarts; k++) {
-    const fit = fitNetwork(structure, p.target, { maxSweeps: p.fitSweeps, targetRse: FIT_TARGET_RSE, escapes: p.escapes, seed: Math.floor(rng.nextFloat64() * 2 ** 31) });
+    const fit = fitNetwork(structure, p.target, { method, maxSweeps: p.fitSweeps, targetRse: FIT_TARGET_RSE, escapes: p.escapes, seed: Math.floor(rng.nextFloat64() * 2 ** 31) });
     if (best === undefined || fit.rse < best.rse) best = { cores: fit.network.cores.slice() as Tensor<"f64">[], rse: fit.rse };
   }
   return best!;

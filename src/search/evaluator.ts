@@ -12,7 +12,7 @@
 import { workerPool, type TaskRunner } from "../backend/pool/pool.js";
 import { Rng, type Seed } from "../linalg/random.js";
 import type { Tensor } from "../linalg/tensor.js";
-import { evaluationTask, type EvaluationPayload } from "./evaluate-task.js";
+import { evaluationTask, type EvaluationPayload, type SearchFitMethod } from "./evaluate-task.js";
 import { TensorNetwork } from "./network/network.js";
 import type { NetworkStructure } from "./network/structure.js";
 
@@ -50,6 +50,8 @@ export interface EvaluatorSettings {
   fitSweeps: number;
   /** Escapes from local minima per start (default 3; see the fit's `escapes`). */
   escapes?: number;
+  /** How candidates are fitted (default "als"). */
+  fitMethod?: SearchFitMethod;
   /** The search's seed, mixed with each structure's key into the seeds of its starts. */
   seed: number;
   /** Threads that fit structures at once (default 1: the calling thread only). */
@@ -161,6 +163,8 @@ export function structureEvaluator(target: Tensor, settings: EvaluatorSettings):
     const payloads = fresh.map((s): EvaluationPayload => ({
       dims: s.dims.slice(), ranks: s.ranks(), perm: s.perm.slice(), target,
       restarts: settings.restarts, fitSweeps: settings.fitSweeps, escapes: settings.escapes ?? 3, seed: structureSeed(settings.seed, s.key()),
+      // Left out for ALS, so that the payloads (and queue job ids) of ALS searches are as before.
+      ...(settings.fitMethod === "lm" ? { fitMethod: "lm" as const } : {}),
     }));
     const results = runner.run(payloads.map((p, i) => evaluationTask(p, threads, fresh[i]!.numParameters())), { minBatchBytes: 0 }) as { cores: Tensor<"f64">[]; rse: number }[];
     fresh.forEach((s, i) => {

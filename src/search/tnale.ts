@@ -17,6 +17,7 @@ import { ArgumentError } from "../errors.js";
 import { Rng, type Seed } from "../linalg/random.js";
 import type { Tensor } from "../linalg/tensor.js";
 import type { FitOptions } from "./fit/als.js";
+import type { SearchFitMethod } from "./evaluate-task.js";
 import { evaluationsToReach, numericSeed, structureEvaluator, type Evaluation, type SearchResult } from "./evaluator.js";
 import { SearchSpace, type SearchTopology, type SpacePoint } from "./search-space.js";
 
@@ -49,6 +50,8 @@ export interface TnaleOptions {
   fitSweeps?: number;
   /** Escapes from local minima per start (default 3; see {@link FitOptions.escapes}). */
   escapes?: number;
+  /** How candidates are fitted: `"als"` (default) or `"lm"` for loopy graphs (see {@link SearchFitMethod}). */
+  fitMethod?: SearchFitMethod;
   /** Threads that fit the candidates of a neighbourhood at once (default 1); the result is the same for any number. */
   workers?: number;
   /** Runs the fits instead of the local threads (e.g. a `QueueRunner`: remote workers); the result is the same. */
@@ -89,13 +92,14 @@ export interface TnaleResult extends SearchResult {
 export function tnaleSearch(target: Tensor, options: TnaleOptions = {}): TnaleResult {
   const {
     topology = "ring", initialRank = 2, maxRank = 8, radius = 1, initialRadius = 2, lambda = 200,
-    maxEvaluations = 400, maxRounds = 20, targetObjective = -Infinity, jumps = 2, restarts = 2, fitSweeps = 150, escapes = 3, workers = 1, seed = 1, onRound,
+    maxEvaluations = 400, maxRounds = 20, targetObjective = -Infinity, jumps = 2, restarts = 2, fitSweeps = 150, escapes = 3, fitMethod = "als", workers = 1, seed = 1, onRound,
   } = options;
   const permutations = options.permutations ?? topology !== "fctn";
   const ok = (x: number, lo: number): boolean => Number.isSafeInteger(x) && x >= lo;
   if (!ok(initialRank, 1) || !ok(maxRank, initialRank) || !ok(radius, 1) || !ok(initialRadius, 0) || !(lambda > 0) || !ok(maxEvaluations, 1) || !ok(maxRounds, 1) || !ok(jumps, 0) || !ok(restarts, 1) || !ok(fitSweeps, 1) || !ok(escapes, 0) || !ok(workers, 1)) {
     throw new ArgumentError(`tnaleSearch: need 1 ≤ initialRank ≤ maxRank, radius ≥ 1, initialRadius ≥ 0, λ > 0 and positive whole counts`);
   }
+  if (fitMethod !== "als" && fitMethod !== "lm") throw new ArgumentError(`tnaleSearch: fitMethod must be "als" or "lm", got ${JSON.stringify(fitMethod)}`);
   let space: SearchSpace;
   try {
     space = new SearchSpace(target.shape, topology);
@@ -105,7 +109,7 @@ export function tnaleSearch(target: Tensor, options: TnaleOptions = {}): TnaleRe
   const entries = target.data.length;
   const edges = space.edges.length;
   const rng = new Rng(seed);
-  const evaluator = structureEvaluator(target, { lambda, restarts, fitSweeps, escapes, seed: numericSeed(seed), workers, runner: options.runner });
+  const evaluator = structureEvaluator(target, { lambda, restarts, fitSweeps, escapes, seed: numericSeed(seed), workers, runner: options.runner, fitMethod });
   const evaluate = (c: SpacePoint): Evaluation => evaluator.evaluate(space.structureOf(c));
   let centre: SpacePoint = space.start(initialRank);
   let centreValue = evaluate(centre);

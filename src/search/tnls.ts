@@ -14,6 +14,7 @@ import { ArgumentError } from "../errors.js";
 import { Rng, type Seed } from "../linalg/random.js";
 import type { Tensor } from "../linalg/tensor.js";
 import type { FitOptions } from "./fit/als.js";
+import type { SearchFitMethod } from "./evaluate-task.js";
 import { evaluationsToReach, numericSeed, structureEvaluator, type SearchResult } from "./evaluator.js";
 import { SearchSpace, type SearchTopology, type SpacePoint } from "./search-space.js";
 
@@ -38,6 +39,8 @@ export interface TnlsOptions {
   fitSweeps?: number;
   /** Escapes from local minima per start (default 3; see {@link FitOptions.escapes}). */
   escapes?: number;
+  /** How candidates are fitted: `"als"` (default) or `"lm"` for loopy graphs (see {@link SearchFitMethod}). */
+  fitMethod?: SearchFitMethod;
   /** Threads that fit a generation's samples at once (default 1); the result is the same for any number. */
   workers?: number;
   /** Runs the fits instead of the local threads (e.g. a `QueueRunner`: remote workers); the result is the same. */
@@ -74,12 +77,13 @@ function gaussian(rng: Rng): number {
  * ```
  */
 export function tnlsSearch(target: Tensor, options: TnlsOptions = {}): TnlsResult {
-  const { topology = "ring", initialRank = 2, maxRank = 7, samples = 60, generations = 20, maxEvaluations = 1200, targetObjective = -Infinity, lambda = 200, restarts = 2, fitSweeps = 150, escapes = 3, workers = 1, seed = 1, onGeneration } = options;
+  const { topology = "ring", initialRank = 2, maxRank = 7, samples = 60, generations = 20, maxEvaluations = 1200, targetObjective = -Infinity, lambda = 200, restarts = 2, fitSweeps = 150, escapes = 3, fitMethod = "als", workers = 1, seed = 1, onGeneration } = options;
   const permutations = options.permutations ?? topology !== "fctn";
   const ok = (x: number, lo: number): boolean => Number.isSafeInteger(x) && x >= lo;
   if (!ok(initialRank, 1) || !ok(maxRank, initialRank) || !ok(samples, 1) || !ok(generations, 1) || !ok(maxEvaluations, 1) || !(lambda > 0) || !ok(restarts, 1) || !ok(fitSweeps, 1) || !ok(escapes, 0) || !ok(workers, 1)) {
     throw new ArgumentError(`tnlsSearch: need 1 ≤ initialRank ≤ maxRank, λ > 0 and positive whole counts`);
   }
+  if (fitMethod !== "als" && fitMethod !== "lm") throw new ArgumentError(`tnlsSearch: fitMethod must be "als" or "lm", got ${JSON.stringify(fitMethod)}`);
   let space: SearchSpace;
   try {
     space = new SearchSpace(target.shape, topology);
@@ -87,7 +91,7 @@ export function tnlsSearch(target: Tensor, options: TnlsOptions = {}): TnlsResul
     throw new ArgumentError(`tnlsSearch: ${(e as Error).message.replace(/^search space: /, "")}`);
   }
   const rng = new Rng(seed);
-  const evaluator = structureEvaluator(target, { lambda, restarts, fitSweeps, escapes, seed: numericSeed(seed), workers, runner: options.runner });
+  const evaluator = structureEvaluator(target, { lambda, restarts, fitSweeps, escapes, seed: numericSeed(seed), workers, runner: options.runner, fitMethod });
   let centre: SpacePoint = space.start(initialRank);
   let centreValue = evaluator.evaluate(space.structureOf(centre));
   let best = centreValue;

@@ -44,6 +44,17 @@ describe("arbor search", () => {
     expect(a!.evaluations).toBeLessThanOrEqual(12);
   });
 
+  it("--fit lm fits the candidates by Levenberg–Marquardt, recorded; refused for greedy", () => {
+    const r = run(["search", "ring.npy", "--method", "tnls", "--topology", "fctn", "--max-evaluations", "6", "--fit", "lm", "--json"]);
+    expect(r.status).toBe(0);
+    const printed = JSON.parse(r.stdout) as { fit: string; rse: number; evaluations: number };
+    expect(printed.fit).toBe("lm");
+    expect(Number.isFinite(printed.rse)).toBe(true);
+    expect(printed.evaluations).toBeLessThanOrEqual(6);
+    const bad = run(["search", "ring.npy", "--method", "greedy", "--fit", "lm"]);
+    expect([bad.status, bad.stderr.trim()]).toEqual([2, "arbor: --fit applies to --method tnale and tnls, not greedy"]);
+  });
+
   it("prints the graph as text, and refuses a method–topology mismatch with exit 2", () => {
     const r = run(["search", "ring.npy", "--method", "greedy", "--target-rse", "1e-3"]);
     expect(r.status).toBe(0);

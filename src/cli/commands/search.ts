@@ -10,6 +10,7 @@ import { greedySearch } from "../../search/greedy.js";
 import type { TensorNetwork } from "../../search/network/network.js";
 import { NetworkStructure } from "../../search/network/structure.js";
 import type { SearchTopology } from "../../search/search-space.js";
+import type { SearchFitMethod } from "../../search/evaluate-task.js";
 import { tnaleSearch } from "../../search/tnale.js";
 import { tnlsSearch } from "../../search/tnls.js";
 import { fitNetwork } from "../../search/fit/als.js";
@@ -26,6 +27,7 @@ interface SearchArgs extends QueueArgs {
   topology?: string;
   targetRse: number;
   budget?: number;
+  fit: string;
   maxEvaluations?: number;
   seed: number;
   workers: number;
@@ -59,6 +61,7 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
       .option("method", { type: "string", default: "tnale", choices: ["greedy", "tnale", "tnls", "core-shape"], describe: "search method" })
       .option("topology", { type: "string", choices: ["tr", "tt", "fctn", "tree", "tucker"], describe: "graph searched [default: tnale and tnls: tr (or tt, fctn, tree: a balanced binary tree over the modes), greedy: fctn, core-shape: tucker]" })
       .option("target-rse", { type: "number", default: 1e-4, describe: "relative error to reach (greedy, core-shape) or judged by (tnale, tnls: objective params/entries + 200·RSE²)" })
+      .option("fit", { type: "string", default: "als", choices: ["als", "lm"], describe: "how tnale and tnls fit candidates: als, or lm (Levenberg–Marquardt: fits loopy graphs such as fctn where ALS stalls; slower)" })
       .option("budget", { type: "number", describe: "largest number of parameters (greedy, core-shape)" })
       .option("max-evaluations", { type: "number", describe: "largest number of structure evaluations (tnale, tnls)" })
       .option("workers", { type: "number", default: 1, describe: "threads that fit candidate structures at once (tnale, tnls); the result does not depend on it" })
@@ -75,6 +78,7 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
           throw new UsageError(`--method ${method} searches ${pairs[method]!.join(" or ")}, not ${topology}`);
         }
         if (!Number.isInteger(a.workers) || (a.workers as number) < 1) throw new UsageError(`--workers must be a whole number ≥ 1, got ${String(a.workers)}`);
+        if (a.fit !== "als" && method !== "tnale" && method !== "tnls") throw new UsageError(`--fit applies to --method tnale and tnls, not ${method}`);
         if (a.queue !== undefined && method !== "tnale" && method !== "tnls") throw new UsageError(`--queue applies to --method tnale and tnls, not ${method}`);
         if (a.queueTimeout !== undefined && a.queue === undefined) throw new UsageError("--queue-timeout applies with --queue only");
         if (a.queueTimeout !== undefined && !((a.queueTimeout as number) > 0)) throw new UsageError(`--queue-timeout must be a number of seconds > 0, got ${String(a.queueTimeout)}`);
@@ -104,7 +108,7 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
         runner = args.queue !== undefined
           ? new QueueRunner(args.queue, { ...urlOptions(args), queueName: args.queueName, ...(args.queueTimeout !== undefined ? { batchTimeoutMs: args.queueTimeout * 1000 } : {}) })
           : undefined;
-        const common = { seed: args.seed, topology, workers: args.workers, runner, ...(args.maxEvaluations !== undefined ? { maxEvaluations: args.maxEvaluations } : {}) };
+        const common = { seed: args.seed, topology, workers: args.workers, runner, fitMethod: args.fit as SearchFitMethod, ...(args.maxEvaluations !== undefined ? { maxEvaluations: args.maxEvaluations } : {}) };
         try {
           const r = args.method === "tnale"
             ? tnaleSearch(x, { ...common, onRound: (s) => say(`tnale: round ${s.round}, objective ${s.objective.toFixed(4)}, RSE ${s.rse.toExponential(2)}, ${s.parameters} parameters, ${s.evaluations} evaluations`) })
@@ -128,7 +132,7 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
     }
     const seconds = (performance.now() - start) / 1000;
     const record = {
-      format: "arbor-structure/1", arbor: packageVersion(), command: ["arbor", ...redactedCommand(process.argv.slice(2))], method: args.method, seed: args.seed,
+      format: "arbor-structure/1", arbor: packageVersion(), command: ["arbor", ...redactedCommand(process.argv.slice(2))], method: args.method, ...(args.method === "tnale" || args.method === "tnls" ? { fit: args.fit } : {}), seed: args.seed,
       tensor: { path: args.tensor, shape: x.shape.slice() }, rse, parameters: structure.numParameters(), entries: x.data.length, evaluations, seconds,
       structure: { dims: structure.dims.slice(), ranks: structure.ranks(), perm: structure.perm.slice(), key: structure.key() },
       ...(runner !== undefined ? { queue: { server: runner.label, name: runner.queueName, ...runner.counts } } : {}),

@@ -6,6 +6,7 @@
  * solution of a small least-squares problem over the samples whose index on v's mode is j.
  * @module
  */
+import { choleskyInPlace, choleskySubstitute } from "../../linalg/decomp/cholesky.js";
 import { ArgumentError } from "../../errors.js";
 import type { Seed } from "../../linalg/random.js";
 import { Tensor } from "../../linalg/tensor.js";
@@ -152,32 +153,14 @@ export function ridgeSolve(G: Float64Array, r: Float64Array, R: number, ridge: n
       return;
     }
   }
-  // Forward then backward substitution with L (lower, row-major in work).
-  for (let a = 0; a < R; a++) {
-    let sum = r[a]!;
-    for (let b = 0; b < a; b++) sum -= work[a * R + b]! * out[b]!;
-    out[a] = sum / work[a * R + a]!;
-  }
-  for (let a = R - 1; a >= 0; a--) {
-    let sum = out[a]!;
-    for (let b = a + 1; b < R; b++) sum -= work[b * R + a]! * out[b]!;
-    out[a] = sum / work[a * R + a]!;
-  }
+  choleskySubstitute(work, R, r, out);
 }
 
-// L·Lᵀ = G + δI into the lower triangle of `L`; false if a pivot is not positive and finite.
+// L·Lᵀ = G + δI into the lower triangle of `L` (read from G's upper triangle, which is the one
+// the accumulation makes); false if a pivot is not positive and finite.
 function cholesky(G: Float64Array, R: number, delta: number, L: Float64Array): boolean {
-  for (let a = 0; a < R; a++) {
-    for (let b = 0; b <= a; b++) {
-      let sum = G[b * R + a]! + (a === b ? delta : 0);
-      for (let k = 0; k < b; k++) sum -= L[a * R + k]! * L[b * R + k]!;
-      if (a === b) {
-        if (!(sum > 0) || !Number.isFinite(sum)) return false;
-        L[a * R + a] = Math.sqrt(sum);
-      } else L[a * R + b] = sum / L[b * R + b]!;
-    }
-  }
-  return true;
+  for (let a = 0; a < R; a++) for (let b = 0; b <= a; b++) L[a * R + b] = G[b * R + a]! + (a === b ? delta : 0);
+  return choleskyInPlace(L, R);
 }
 
 /**

@@ -20,6 +20,7 @@ import { contractAlongPath, contractNetwork } from "../network/contract.js";
 import { contractionOrder, type ContractionProblem } from "../network/contraction-order.js";
 import { TensorNetwork } from "../network/network.js";
 import type { NetworkStructure } from "../network/structure.js";
+import { fitLevenbergMarquardt, fitNetworkLm, LM_MAX_PARAMETERS } from "./lm.js";
 
 /** Options of {@link fitNetwork}. */
 export interface FitOptions {
@@ -50,6 +51,23 @@ export interface FitOptions {
   /** Sweeps over which progress is judged (default 10) and the relative fall that counts as progress (default 1e-2). */
   escapeWindow?: number;
   escapeProgress?: number;
+  /**
+   * The fit (default `"als"`, the alternating least squares above). `"lm"`: Levenberg–Marquardt
+   * (damped Gauss–Newton) over all cores jointly, which handles loopy graphs where ALS stalls
+   * (docs/search.md, "Loopy graphs"); there `escapes` are fresh random starts (an LM stall is a
+   * true, often degenerate, local minimum that a perturbation does not leave), drawn from the
+   * generator of `seed` after the first start, all within `lmIterations`, and the ALS-only
+   * options (`maxSweeps`, `stallTolerance`, `escapeNoise`, `escapeWindow`, `escapeProgress`)
+   * are ignored. `"als+lm"`: the ALS fit, then an LM polish of its result (no LM restarts) when
+   * it ended above `targetRse`. LM solves dense P×P normal equations, O(P³) per step for P
+   * parameters: `"lm"` refuses structures above `lmMaxParameters`, `"als+lm"` skips the polish
+   * for them (its result then has `lmIterations` 0).
+   */
+  method?: "als" | "lm" | "als+lm";
+  /** Largest number of LM iterations, all starts together (default 500). */
+  lmIterations?: number;
+  /** Largest parameter count LM takes on (default 2000). */
+  lmMaxParameters?: number;
 }
 
 /** Why a fit ended. */
@@ -66,6 +84,11 @@ export interface FitResult {
   stop: FitStop;
   /** Parameters of the structure (entries of all cores). */
   parameters: number;
+  /**
+   * LM iterations run (methods `"lm"` and `"als+lm"` only; for `"als+lm"` included in `sweeps`
+   * and `history` after the ALS sweeps, 0 when the polish was skipped).
+   */
+  lmIterations?: number;
 }
 
 /**
@@ -142,11 +165,14 @@ function perturbed(net: TensorNetwork<"f64">, relative: number, rng: Rng): Tenso
 }
 
 /**
- * Fits a network of the given structure to `target` (real, full) by alternating least squares.
- * Deterministic for a given seed or start.
+ * Fits a network of the given structure to `target` (real, full) by alternating least squares,
+ * or with `method` by Levenberg–Marquardt over all cores (`"lm"`, for loopy graphs) or ALS then
+ * an LM polish (`"als+lm"`); see {@link FitOptions.method}. Deterministic for a given seed or
+ * start.
  *
  * @throws {@link ShapeError} if the target's shape is not the structure's mode sizes;
- * {@link ArgumentError} for a complex or non-finite target or bad options.
+ * {@link ArgumentError} for a complex or non-finite target or bad options, and for `"lm"` on
+ * a structure of more than `lmMaxParameters` parameters.
  * @example
  * ```ts
  * // A tensor-train target is fitted exactly by a train of the same ranks.
@@ -154,10 +180,16 @@ function perturbed(net: TensorNetwork<"f64">, relative: number, rng: Rng): Tenso
  * const x = contractNetwork(TensorNetwork.random(s, 5));
  * const fit = fitNetwork(s, x, { targetRse: 1e-8, maxSweeps: 200, seed: 2 });
  * console.assert(fit.rse < 1e-8 && fit.stop === "target" && fit.parameters === s.numParameters());
+ * // A loop: Levenberg–Marquardt over all cores at once.
+ * const ring = NetworkStructure.tensorRing([3, 4, 3], 2);
+ * const y = contractNetwork(TensorNetwork.random(ring, 5));
+ * const lm = fitNetwork(ring, y, { method: "lm", targetRse: 1e-8, seed: 1 });
+ * console.assert(lm.rse < 1e-8 && lm.lmIterations === lm.sweeps);
  * ```
  */
 export function fitNetwork(structure: NetworkStructure, target: Tensor, options: FitOptions = {}): FitResult {
   const { targetRse = 1e-10, maxSweeps = 50, stallTolerance = 1e-6, seed = 1, start, sigma, escapes = 0, escapeNoise = 0.1, escapeWindow = 10, escapeProgress = 1e-2 } = options;
+  const { method = "als", lmIterations = 500, lmMaxParameters = LM_MAX_PARAMETERS } = options;
   if (target.dtype !== "f64") throw new ArgumentError(`fitNetwork: the target must be real (f64), got ${target.dtype}`);
   if (target.ndim !== structure.numModes || target.shape.some((n, m) => n !== structure.dims[m])) {
     throw new ShapeError(`fitNetwork: target of shape [${target.shape.join(", ")}] for a structure over modes [${structure.dims.join(", ")}]`);
@@ -169,9 +201,23 @@ export function fitNetwork(structure: NetworkStructure, target: Tensor, options:
   if (!Number.isSafeInteger(escapes) || escapes < 0 || !(escapeNoise > 0) || !Number.isSafeInteger(escapeWindow) || escapeWindow < 1 || !(escapeProgress >= 0 && escapeProgress < 1)) {
     throw new ArgumentError(`fitNetwork: escapes a whole number ≥ 0, escapeNoise > 0, escapeWindow a whole number ≥ 1 and 0 ≤ escapeProgress < 1 are required`);
   }
+  if (method !== "als" && method !== "lm" && method !== "als+lm") throw new ArgumentError(`fitNetwork: method must be "als", "lm" or "als+lm", got ${JSON.stringify(method)}`);
+  if (!Number.isSafeInteger(lmIterations) || lmIterations < 1 || !(lmMaxParameters >= 1)) {
+    throw new ArgumentError(`fitNetwork: lmIterations a whole number ≥ 1 and lmMaxParameters ≥ 1 are required`);
+  }
   if (start !== undefined && !start.structure.equals(structure)) throw new ArgumentError(`fitNetwork: the start network has structure ${start.structure.key()}, not ${structure.key()}`);
   const xNorm = norm(target);
   if (xNorm === 0) throw new ArgumentError(`fitNetwork: the target is zero`);
+  if (method === "lm") {
+    return fitNetworkLm(structure, target as Tensor<"f64">, { targetRse, seed, start, sigma, escapes, lmIterations, lmMaxParameters });
+  }
+  if (method === "als+lm") {
+    const als = fitNetwork(structure, target, { ...options, method: "als" });
+    if (als.rse <= targetRse || structure.numParameters() > lmMaxParameters) return { ...als, lmIterations: 0 };
+    const lm = fitLevenbergMarquardt(als.network, target as Tensor<"f64">, { targetRse, maxIterations: lmIterations, maxParameters: lmMaxParameters });
+    const history = [...als.history, ...lm.history];
+    return { network: lm.network, rse: lm.rse, history, sweeps: history.length, stop: lm.stop, parameters: lm.parameters, lmIterations: lm.sweeps };
+  }
   let net = start ?? TensorNetwork.random(structure, seed, sigma !== undefined ? { sigma } : {});
   const history: number[] = [];
   let rse = distance(contractNetwork(net), target) / xNorm;
