@@ -15,7 +15,15 @@
  * right-orthonormal, so the relative ridge of a slice penalises the norm of the whole tensor
  * rather than an arbitrary gauge of it — what makes a ridge schedule meaningful — and the
  * normal equations stay well conditioned. (The closing bond of a ring has no such gauge.)
- * Memory: V + 1 interface arrays of m·r₀·r_max numbers. Internal to src/completion.
+ * Each position's interfaces are kept in the order its update reads them: sample by sample in
+ * its slice order (the samples grouped by their index on its mode, `groups[k].order`), so that
+ * the update streams through them rather than gathering each sample's from two m·r arrays.
+ * An extension reads its position's interfaces in that order too (with the core slice fixed
+ * over a run of samples) and writes each product where the next position's update will read
+ * it. The arithmetic per sample is the same whatever the layout, so the results are too.
+ *
+ * Memory: V + 1 interface arrays of m·r₀·r_max numbers, and one m-entry index array (where
+ * each sample's row goes in the layout being written). Internal to src/completion.
  * @module
  */
 import { environmentRows } from "../backend/compute/environment.js";
@@ -39,10 +47,13 @@ export class ChainAls implements SweepSolver {
   private readonly chain: ChainLayout;
   /**
    * Per position k, its cached interface: Q_k before the left-to-right pass reaches k, P_k
-   * after it (and the reverse for the right-to-left pass); see forward and backward.
+   * after it (and the reverse for the right-to-left pass); see forward and backward. Both in
+   * position k's slice order: sample groups[k].order[u]'s at u·stride.
    */
   private slots: Float64Array[];
   private cur: Float64Array;
+  /** Scratch of the extensions: each sample's row in the slice order of the position extended into. */
+  private readonly rowOf: Int32Array;
   /** Per position, its direct solver (Gram matrices), or undefined where CG solves it. */
   private readonly systems: (SliceSystems | undefined)[];
   /** Per position, the samples grouped by their index on its mode. */
@@ -68,6 +79,7 @@ export class ChainAls implements SweepSolver {
     const m = samples.m;
     this.slots = order.map(() => new Float64Array(m * stride));
     this.cur = new Float64Array(m * stride);
+    this.rowOf = new Int32Array(m);
     this.systems = order.map((_, k) => {
       const R = rl[k]! * rr[k]!;
       return inner === "cg" || (inner === "auto" && R >= CG_MIN_PARAMETERS) ? undefined : new SliceSystems(sizes[k]!, R);
@@ -125,13 +137,11 @@ export class ChainAls implements SweepSolver {
     return true;
   }
 
-  // Every sample's interface set to the r₀×r₀ identity (P_0 and Q_{V−1}).
+  // Every sample's interface set to the r₀×r₀ identity (P_0 and Q_{V−1}), in any order.
   private identity(buf: Float64Array): Float64Array {
-    const { r0, stride } = this.chain;
-    for (let s = 0; s < this.samples.m; s++) {
-      const o = s * stride;
-      buf.fill(0, o, o + r0 * r0);
-      for (let c = 0; c < r0; c++) buf[o + c * r0 + c] = 1;
+    const { r0, stride } = this.chain, end = this.samples.m * stride;
+    for (let o = 0; o < end; o += stride) {
+      for (let c = 0; c < r0; c++) for (let e = 0; e < r0; e++) buf[o + c * r0 + e] = c === e ? 1 : 0;
     }
     return buf;
   }
@@ -141,7 +151,7 @@ export class ChainAls implements SweepSolver {
   private update(k: number, P: Float64Array, Q: Float64Array, ridge: number): boolean {
     const { r0, stride, sizes, cores } = this.chain, rl = this.chain.rl[k]!, rr = this.chain.rr[k]!;
     const { order, starts } = this.groups[k]!;
-    const problem = { P, Q, stride, rl, rr, r0, order, starts, values: this.samples.values };
+    const problem = { P, Q, stride, rl, rr, r0, order, starts, values: this.samples.values, sliceOrdered: true };
     const sys = this.systems[k];
     if (sys === undefined) return solveChainSlicesCg(problem, cores[k]!, ridge, { maxIterations: this.cgIterations }).finite;
     sys.clear();
@@ -156,34 +166,50 @@ export class ChainAls implements SweepSolver {
     return sys.solve(ridge, cores[k]!);
   }
 
-  // P_{k+1}[s] = P_k[s] · G_k[i_k] (r₀×rl times rl×rr), into `out`.
+  // Each sample's row in position k's slice order, into rowOf.
+  private rowsOf(k: number): Int32Array {
+    const { order } = this.groups[k]!, rowOf = this.rowOf;
+    for (let u = 0; u < order.length; u++) rowOf[order[u]!] = u;
+    return rowOf;
+  }
+
+  // P_{k+1}[s] = P_k[s] · G_k[i_k] (r₀×rl times rl×rr), into `out`: read in position k's slice
+  // order, written in position k+1's.
   private extendLeft(k: number, P: Float64Array, out: Float64Array): Float64Array {
-    const { r0, N, stride } = this.chain, rl = this.chain.rl[k]!, rr = this.chain.rr[k]!, mode = this.chain.modes[k]!, core = this.chain.cores[k]!;
-    const { idx, m } = this.samples;
-    for (let s = 0; s < m; s++) {
-      const o = s * stride, g = idx[s * N + mode]! * rl * rr;
-      for (let c = 0; c < r0; c++) {
-        for (let b = 0; b < rr; b++) {
-          let sum = 0;
-          for (let a = 0; a < rl; a++) sum += P[o + c * rl + a]! * core[g + a * rr + b]!;
-          out[o + c * rr + b] = sum;
+    const { r0, stride, sizes } = this.chain, rl = this.chain.rl[k]!, rr = this.chain.rr[k]!, core = this.chain.cores[k]!;
+    const { order, starts } = this.groups[k]!, rowOf = this.rowsOf(k + 1);
+    for (let j = 0; j < sizes[k]!; j++) {
+      const g = j * rl * rr;
+      for (let u = starts[j]!; u < starts[j + 1]!; u++) {
+        let w = rowOf[order[u]!]! * stride; // out[w]: entry (c, b), c·rr + b from the row's start
+        for (let c = 0, pc = u * stride; c < r0; c++, pc += rl) {
+          for (let b = 0; b < rr; b++) {
+            let sum = 0;
+            for (let a = 0, ip = pc, ig = g + b; a < rl; a++, ip++, ig += rr) sum += P[ip]! * core[ig]!;
+            out[w++] = sum;
+          }
         }
       }
     }
     return out;
   }
 
-  // Q_{k−1}[s] = G_k[i_k] · Q_k[s] (rl×rr times rr×r₀), into `out`.
+  // Q_{k−1}[s] = G_k[i_k] · Q_k[s] (rl×rr times rr×r₀), into `out`: read in position k's slice
+  // order, written in position k−1's.
   private extendRight(k: number, Q: Float64Array, out: Float64Array): Float64Array {
-    const { r0, N, stride } = this.chain, rl = this.chain.rl[k]!, rr = this.chain.rr[k]!, mode = this.chain.modes[k]!, core = this.chain.cores[k]!;
-    const { idx, m } = this.samples;
-    for (let s = 0; s < m; s++) {
-      const o = s * stride, g = idx[s * N + mode]! * rl * rr;
-      for (let a = 0; a < rl; a++) {
-        for (let c = 0; c < r0; c++) {
-          let sum = 0;
-          for (let b = 0; b < rr; b++) sum += core[g + a * rr + b]! * Q[o + b * r0 + c]!;
-          out[o + a * r0 + c] = sum;
+    const { r0, stride, sizes } = this.chain, rl = this.chain.rl[k]!, rr = this.chain.rr[k]!, core = this.chain.cores[k]!;
+    const { order, starts } = this.groups[k]!, rowOf = this.rowsOf(k - 1);
+    for (let j = 0; j < sizes[k]!; j++) {
+      const g = j * rl * rr;
+      for (let u = starts[j]!; u < starts[j + 1]!; u++) {
+        const o = u * stride;
+        let w = rowOf[order[u]!]! * stride; // out[w]: entry (a, c), a·r₀ + c from the row's start
+        for (let a = 0, ga = g; a < rl; a++, ga += rr) {
+          for (let c = 0; c < r0; c++) {
+            let sum = 0;
+            for (let b = 0, iq = o + c; b < rr; b++, iq += r0) sum += core[ga + b]! * Q[iq]!;
+            out[w++] = sum;
+          }
         }
       }
     }

@@ -22,11 +22,15 @@
  * @module
  */
 
-/** The interfaces of one chain position and how the samples group into its slices. */
+/**
+ * The interfaces of one chain position and how the samples group into its slices. The
+ * interfaces are in slice order, as ChainAls keeps them: those of sample s = order[u] at
+ * u·stride.
+ */
 export interface ChainSliceProblem {
-  /** Left interfaces: P_s[c, a] at `P[s·stride + c·rl + a]` (r₀ × rl). */
+  /** Left interfaces: P_s[c, a] at `P[u·stride + c·rl + a]` (r₀ × rl), s = order[u]. */
   readonly P: Float64Array;
-  /** Right interfaces: Q_s[b, c] at `Q[s·stride + b·r₀ + c]` (rr × r₀). */
+  /** Right interfaces: Q_s[b, c] at `Q[u·stride + b·r₀ + c]` (rr × r₀), s = order[u]. */
   readonly Q: Float64Array;
   readonly stride: number;
   readonly rl: number;
@@ -181,9 +185,9 @@ function accumulate(pr: ChainSliceProblem, j: number, v: Float64Array | undefine
   const { P, Q, stride, rl, rr, r0, order, starts, values } = pr;
   const t = w.t;
   for (let u = starts[j]!; u < starts[j + 1]!; u++) {
-    const s = order[u]!, o = s * stride;
+    const o = u * stride;
     let weight: number;
-    if (v === undefined) weight = values[s]!;
+    if (v === undefined) weight = values[order[u]!]!;
     else if (r0 === 1) {
       // ⟨e_s, v⟩ = Σ_a P[a]·Σ_b v[a, b]·Q[b]
       weight = 0;

@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { ChainAls, chainOrder } from "../../src/completion/chain-als.js";
 import { completeTensor } from "../../src/completion/complete.js";
 import { GraphAls } from "../../src/completion/graph-als.js";
+import { BackendChainAls } from "../../src/completion/chain-als-backend.js";
+import { CpuBackend } from "../../src/backend/compute/cpu.js";
 import { distance, norm } from "../../src/linalg/norms.js";
 import { Tensor } from "../../src/linalg/tensor.js";
 import { Tree } from "../../src/tn/tree.js";
@@ -124,6 +126,29 @@ describe("ChainAls (trains and rings with cached interfaces)", () => {
         const fa = a.network().toFull();
         expect(distance(fa, b.network().toFull()) / norm(fa), s.toString()).toBeLessThan(tolerance);
       }
+    }
+  });
+
+  it("does the f64 CPU backend's arithmetic bit for bit, its interfaces kept in slice order rather than by sample", () => {
+    // BackendChainAls on the CPU backend keeps every sample's interfaces at its sample number
+    // and extends them by the backend's batched products; ChainAls keeps them in each
+    // position's slice order. The operations per sample are the same, so the cores must be too.
+    const cases = [
+      NetworkStructure.tensorTrain([5, 6, 4, 7, 5], [3, 4, 2, 3], [2, 0, 4, 1, 3]),
+      NetworkStructure.tensorRing([6, 5, 7, 4], [3, 4, 3, 2]),
+    ];
+    for (const s of cases) {
+      const obs = sampleObserved(TensorNetwork.random(s, 1).toFull(), 0.3, 3);
+      const samples = { idx: obs.indices, values: obs.values, m: obs.values.length };
+      const start = TensorNetwork.random(s, 2);
+      const backend = new CpuBackend();
+      const a = new ChainAls(s, start, samples, "direct"), b = new BackendChainAls(s, start, samples, backend);
+      for (const ridge of [1, 1e-3, 0]) {
+        expect(a.sweep(ridge) && b.sweep(ridge)).toBe(true);
+        const na = a.network(), nb = b.network();
+        na.cores.forEach((core, v) => expect(core.data, `${s.toString()}, core ${v}`).toEqual(nb.cores[v]!.data));
+      }
+      b.release();
     }
   });
 

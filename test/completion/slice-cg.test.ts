@@ -10,7 +10,8 @@ import { SliceSystems } from "../../src/completion/sweep-solver.js";
 import { Rng } from "../../src/linalg/random.js";
 
 // A random slice problem with explicit environments, so that the direct solver (Gram matrices
-// and Cholesky) is the reference the matrix-free CG must match.
+// and Cholesky) is the reference the matrix-free CG must match. The interfaces are in slice
+// order, as ChainAls keeps them (those of sample order[u] at u·stride); `envs` likewise.
 function randomProblem(seed: number, n: number, perSlice: number[], rl: number, rr: number, r0: number): { problem: ChainSliceProblem; envs: Float64Array } {
   const rng = new Rng(seed);
   const m = perSlice.reduce((a, b) => a + b, 0);
@@ -29,12 +30,12 @@ function randomProblem(seed: number, n: number, perSlice: number[], rl: number, 
   }
   starts[n] = u;
   const R = rl * rr, envs = new Float64Array(m * R);
-  for (let s = 0; s < m; s++) {
-    const o = s * stride;
+  for (let u = 0; u < m; u++) {
+    const o = u * stride;
     for (let a = 0; a < rl; a++) for (let b = 0; b < rr; b++) {
       let e = 0;
       for (let c = 0; c < r0; c++) e += P[o + c * rl + a]! * Q[o + b * r0 + c]!;
-      envs[s * R + a * rr + b] = e;
+      envs[u * R + a * rr + b] = e;
     }
   }
   return { problem: { P, Q, stride, rl, rr, r0, order, starts, values }, envs };
@@ -47,9 +48,9 @@ function directSolve(problem: ChainSliceProblem, envs: Float64Array, ridge: numb
     const rows = starts[j + 1]! - starts[j]!;
     const E = new Float64Array(rows * R), y = new Float64Array(rows);
     for (let t = 0; t < rows; t++) {
-      const s = order[starts[j]! + t]!;
-      E.set(envs.subarray(s * R, (s + 1) * R), t * R);
-      y[t] = values[s]!;
+      const u = starts[j]! + t;
+      E.set(envs.subarray(u * R, (u + 1) * R), t * R);
+      y[t] = values[order[u]!]!;
     }
     sys.addBlock(j, E, y, rows);
   }
@@ -116,7 +117,7 @@ describe("solveChainSlicesCg", () => {
     expect(solveChainSlicesCg(problem, free, 0).finite).toBe(true);
     const { P, Q, order, starts, values } = problem;
     for (let u = starts[0]!; u < starts[1]!; u++) {
-      const s = order[u]!, o = s * problem.stride;
+      const s = order[u]!, o = u * problem.stride;
       let fit = 0;
       for (let a = 0; a < rl; a++) for (let b = 0; b < rr; b++) fit += P[o + a]! * free[a * rr + b]! * Q[o + b]!;
       expect(fit).toBeCloseTo(values[s]!, 8);

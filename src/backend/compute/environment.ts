@@ -19,6 +19,12 @@ export interface EnvironmentRowsSpec {
   readonly rr: number;
   /** Sample numbers, slice by slice (the rows of a block are consecutive entries). */
   readonly order: ArrayLike<number>;
+  /**
+   * Where a sample's interfaces sit: by default at its sample number s (`s·stride`); with
+   * `sliceOrdered`, at its place u in `order` (`u·stride`: the chain solver's host layout,
+   * which keeps each position's interfaces in the order its update reads them).
+   */
+  readonly sliceOrdered?: boolean;
   /** The sample values, by sample number. */
   readonly values: Float64Array;
 }
@@ -31,9 +37,9 @@ export interface EnvironmentRowsSpec {
  */
 export function environmentRows(spec: EnvironmentRowsSpec, from: number, rows: number, E: Float64Array, y: Float64Array): void {
   const { P, Q, stride, r0, rl, rr, order, values } = spec;
-  const R = rl * rr;
+  const R = rl * rr, sliceOrdered = spec.sliceOrdered === true;
   for (let t = 0; t < rows; t++) {
-    const s = order[from + t]!, o = s * stride, e = t * R;
+    const s = order[from + t]!, o = (sliceOrdered ? from + t : s) * stride, e = t * R;
     y[t] = values[s]!;
     if (r0 === 1) {
       for (let a = 0; a < rl; a++) {
