@@ -88,7 +88,8 @@ const numbers = (x: unknown): boolean => Array.isArray(x) && x.every((v) => type
 
 /**
  * What is wrong with the result of a sweep point, or `undefined`: a complete run record of the
- * payload's problem, parameters and seed, with numeric records and summary.
+ * payload's problem, parameters, seed and settings (every setting the payload gives — a swept
+ * step size, tolerance, integrator, … — as the run resolved it), with numeric records and summary.
  */
 export function sweepPointResultProblem(result: unknown, payload: SweepPointPayload): string | undefined {
   if (result === null || typeof result !== "object") return "the result must be a run record (an object)";
@@ -100,6 +101,18 @@ export function sweepPointResultProblem(result: unknown, payload: SweepPointPayl
     if (!Object.is(parameters[key], v)) return `the result has ${key} = ${JSON.stringify(parameters[key])}, not ${JSON.stringify(v)}`;
   }
   if (r.seed !== payload.seed) return `the result has seed ${JSON.stringify(r.seed)}, not ${payload.seed}`;
+  const settings = r.settings as Partial<RunResult["settings"]> | undefined;
+  if (settings === null || typeof settings !== "object") return "the result has no settings";
+  const truncation = (settings.truncation ?? {}) as Partial<RunResult["settings"]["truncation"]>;
+  const rejection = (settings.rejection ?? {}) as Record<string, unknown>;
+  const given: [string, unknown, unknown][] = [
+    ["integrator", payload.integrator, settings.integrator], ["h", payload.h, settings.h], ["tf", payload.tf, settings.tf], ["every", payload.every, settings.every],
+    ["theta", payload.theta, truncation.theta], ["thetaMode", payload.thetaMode, truncation.thetaMode], ["maxRank", payload.maxRank, truncation.maxRank], ["minRank", payload.minRank, truncation.minRank],
+    ...Object.entries(payload.rejection ?? {}).map(([k, v]): [string, unknown, unknown] => [`rejection.${k}`, v, rejection[k]]),
+  ];
+  for (const [key, want, got] of given) {
+    if (want !== undefined && !Object.is(got, want)) return `the result has ${key} = ${JSON.stringify(got)}, not ${JSON.stringify(want)}`;
+  }
   if (r.completed !== true) return "the run did not complete";
   const rec = r.records;
   if (rec === undefined || !numbers(rec.t) || !numbers(rec.maxRank) || rec.t.length === 0 || rec.maxRank.length !== rec.t.length) return "records.t and records.maxRank must be arrays of numbers of equal, non-zero length";

@@ -1,9 +1,10 @@
 /**
  * One point of a parameter sweep as a task of the worker pool, `problems/run-point`: a problem
- * named in the payload, run to its final time with the point's parameters and the sweep's
- * settings (one thread per point). The payload is plain data — the problem by name, never its
- * code — so the same task runs on a pool thread, in the calling thread, or on an `arbor worker`
- * through the job queue (whose catalogue checks payloads and results, see `sweep-check.ts`).
+ * named in the payload, run to its final time with the point's parameters and settings (the
+ * sweep's, with the point's values of any swept ones; one thread per point). The payload is
+ * plain data — the problem by name, never its code — so the same task runs on a pool thread, in
+ * the calling thread, or on an `arbor worker` through the job queue (whose catalogue checks
+ * payloads and results, see `sweep-check.ts`).
  *
  * Tasks are synchronous, and loading a problem module is not: a thread that runs points first
  * imports `sweep-loader.js`, whose top-level `await` loads the built-in problems (and, for a

@@ -13,6 +13,11 @@
  *   (start and stop > 0), for tolerances and couplings over decades.
  * Several axes make the Cartesian product, the first axis varying slowest (the last fastest),
  * as nested loops written in the order of the options.
+ *
+ * An axis varies a problem parameter or one of the run settings in {@link SWEEP_SETTINGS}, named
+ * as its `arbor run` option (`dt`, `tol`, `max-rank`, …). A name that is both (a problem with a
+ * parameter `tf` or `seed`) is refused as ambiguous: `param.tf` names the parameter and `run.tf`
+ * the setting (either prefix is also accepted where the name is not ambiguous).
  * @module
  */
 import * as errors from "../errors.js";
@@ -26,6 +31,7 @@ import { convertParameter, type Expression, type ParameterInput } from "./parame
 import type { ProblemDefinition } from "./problem.js";
 import { isProblemPath } from "./registry.js";
 import { resolveSettings, type RunResult, type RunSettings } from "./run.js";
+import { integratorNames } from "./stepper.js";
 import { RUN_POINT_TASK, type SweepPointPayload, type SweepPointSettings } from "./sweep-check.js";
 import { provideSweepProblem } from "./sweep-task.js";
 
@@ -62,7 +68,8 @@ function splitTopLevel(text: string): string[] {
   return parts.map((p) => p.trim());
 }
 
-// Floating-point noise of the spacing (0.30000000000000004) rounded away: 15 significant digits.
+// Floating-point noise of the spacing (0.30000000000000004) rounded away: 15 significant digits
+// (log ranges step in powers of 10, so that decades come out exact: 1e-6:1e-10:5:log gives 1e-8).
 const tidy = (x: number): number => (x === 0 ? 0 : Number(x.toPrecision(15)));
 
 /** `count` numbers from `start` to `stop` (both included), evenly spaced, or geometrically with `log`. */
@@ -72,7 +79,7 @@ function rangeValues(start: number, stop: number, count: number, log: boolean): 
     const f = i / (count - 1);
     if (i === 0) out.push(start);
     else if (i === count - 1) out.push(stop);
-    else out.push(tidy(log ? Math.exp(Math.log(start) + f * (Math.log(stop) - Math.log(start))) : (start * (count - 1 - i) + stop * i) / (count - 1)));
+    else out.push(tidy(log ? 10 ** (Math.log10(start) + f * (Math.log10(stop) - Math.log10(start))) : (start * (count - 1 - i) + stop * i) / (count - 1)));
   }
   return out;
 }
@@ -123,14 +130,55 @@ export function sweepProduct<V>(axes: readonly { key: string; values: readonly V
   return points;
 }
 
+/**
+ * The run settings a sweep may vary, by their `arbor run` option names: the field of the run's
+ * options each one sets (`rejection.enabled` and `rejection.c` are fields of `rejection`) and
+ * what its values are — names, numbers (ranks and seeds must be whole, as for the options) or
+ * booleans. `every`, `--no-reference`, the preset and `--workers` are the same for every point.
+ */
+export const SWEEP_SETTINGS = {
+  integrator: { field: "integrator", type: "name" },
+  dt: { field: "h", type: "number" },
+  tf: { field: "tf", type: "number" },
+  tol: { field: "theta", type: "number" },
+  "theta-mode": { field: "thetaMode", type: "name" },
+  "max-rank": { field: "maxRank", type: "number" },
+  "min-rank": { field: "minRank", type: "number" },
+  seed: { field: "seed", type: "number" },
+  rejection: { field: "rejection.enabled", type: "boolean" },
+  "rejection-c": { field: "rejection.c", type: "number" },
+} as const satisfies Record<string, { field: string; type: "name" | "number" | "boolean" }>;
+
+/** A run setting a sweep may vary, by its option name. */
+export type SweepSettingName = keyof typeof SWEEP_SETTINGS;
+
+/**
+ * The settings {@link planSweep} is given, those set for every point (the options given on the
+ * command line): a point's, except that the seed, `every` and `reference` may be left out (1,
+ * 1, true). A setting given here cannot also be swept.
+ */
+export type SweepSettings = Omit<SweepPointSettings, "seed" | "every" | "reference"> & Partial<Pick<SweepPointSettings, "seed" | "every" | "reference">>;
+
 /** One point of a planned sweep. */
 export interface SweepPoint {
   /** Position in the product, from 0. */
   index: number;
-  /** The swept parameters' values at this point. */
+  /** The swept values at this point (parameters and settings), by axis key. */
   values: Record<string, SweepValue>;
-  /** The task's payload: problem, every set parameter, settings. */
+  /** The task's payload: problem, every set parameter, settings (the swept ones included). */
   payload: SweepPointPayload;
+}
+
+/**
+ * An axis of a planned sweep: its key (a parameter's name, a setting's option name, or, for a
+ * name that is both, `param.NAME` or `run.NAME`), its typed values, and for a run setting its
+ * option name.
+ */
+export interface SweepPlanAxis {
+  key: string;
+  values: SweepValue[];
+  /** Set when the axis varies a run setting (`dt`, `tol`, …) rather than a problem parameter. */
+  setting?: SweepSettingName;
 }
 
 /** A sweep checked and ready to run. */
@@ -138,47 +186,135 @@ export interface SweepPlan {
   /** How tasks name the problem: a built-in name, or a problem file's absolute path. */
   problem: string;
   definition: ProblemDefinition;
-  axes: { key: string; values: SweepValue[] }[];
+  axes: SweepPlanAxis[];
   /** The parameters set for every point (`--param`), typed. */
   params: Record<string, SweepValue>;
-  /** The settings every point runs with (resolved; workers: 1, each point on one thread). */
+  /**
+   * The settings of the first point (resolved; workers: 1, each point on one thread); every
+   * point has these but for the swept settings.
+   */
   settings: RunSettings;
   points: SweepPoint[];
 }
 
 const recorded = (v: number | boolean | string | Expression): SweepValue => (typeof v === "function" ? v.source : v);
 const sameValue = (a: SweepValue, b: SweepValue): boolean => Object.is(a, b);
+const isSweepSetting = (name: string): name is SweepSettingName => Object.hasOwn(SWEEP_SETTINGS, name);
+const settingNames = (): string => Object.keys(SWEEP_SETTINGS).join(", ");
+
+/** What an axis varies: a problem parameter or a run setting, by name, and its key in records. */
+type AxisTarget = { kind: "param"; name: string; key: string } | { kind: "setting"; name: SweepSettingName; key: string };
+
+// The parameter or setting an axis names (see the module documentation for the rule).
+function axisTarget(axis: SweepAxis, definition: ProblemDefinition): AxisTarget {
+  const isParam = (n: string): boolean => Object.hasOwn(definition.parameters, n);
+  const noParam = (n: string): string => `problem ${definition.name} has no parameter ${JSON.stringify(n)}; its parameters: ${Object.keys(definition.parameters).join(", ") || "(none)"}`;
+  const prefixed = /^(param|run)\.(.*)$/s.exec(axis.key);
+  if (prefixed !== null) {
+    const name = prefixed[2]!;
+    if (prefixed[1] === "param") {
+      if (!isParam(name)) throw new ArgumentError(`--sweep ${axis.text}: ${noParam(name)}`);
+      return { kind: "param", name, key: isSweepSetting(name) ? axis.key : name };
+    }
+    if (!isSweepSetting(name)) throw new ArgumentError(`--sweep ${axis.text}: ${JSON.stringify(name)} is not a run setting a sweep can vary; those are ${settingNames()}`);
+    return { kind: "setting", name, key: isParam(name) ? axis.key : name };
+  }
+  const name = axis.key;
+  if (isParam(name) && isSweepSetting(name)) {
+    throw new ArgumentError(`--sweep ${axis.text}: ${name} is both a parameter of problem ${definition.name} and a run setting (--${name}); write param.${name}=… for the parameter or run.${name}=… for the setting`);
+  }
+  if (isParam(name)) return { kind: "param", name, key: name };
+  if (isSweepSetting(name)) return { kind: "setting", name, key: name };
+  throw new ArgumentError(`--sweep ${axis.text}: ${noParam(name)}; run settings a sweep can vary: ${settingNames()}`);
+}
+
+/** The integrators of every kind of problem (which of them a problem takes shows when it runs). */
+const allIntegrators = (): string[] => [...new Set([...integratorNames("ttn"), ...integratorNames("matrix")])];
+
+// A swept setting's value as written, typed (ranges and signs are checked with the whole point's settings).
+function settingValue(name: SweepSettingName, v: ParameterInput): SweepValue {
+  const bad = (what: string): never => {
+    throw new ArgumentError(`${what}, got ${JSON.stringify(v)}`);
+  };
+  switch (SWEEP_SETTINGS[name].type) {
+    case "number": {
+      const x = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+      return Number.isFinite(x) ? x : bad("expected a finite number");
+    }
+    case "boolean": {
+      const s = String(v).toLowerCase();
+      return typeof v === "boolean" ? v : ["true", "1", "yes"].includes(s) ? true : ["false", "0", "no"].includes(s) ? false : bad("expected true or false");
+    }
+    case "name": {
+      if (typeof v !== "string") return bad("expected a name, not a number range");
+      if (name === "integrator" && !allIntegrators().includes(v)) bad(`unknown integrator; arbor's integrators: ${allIntegrators().join(", ")}`);
+      return v;
+    }
+  }
+}
+
+// The value `settings` gives a sweepable setting (undefined when not given).
+function fixedSetting(settings: SweepSettings, name: SweepSettingName): unknown {
+  const field = SWEEP_SETTINGS[name].field;
+  if (field === "rejection.enabled") return settings.rejection?.enabled;
+  if (field === "rejection.c") return settings.rejection?.c;
+  return settings[field];
+}
+
+// `settings` with a swept setting's value.
+function withSetting(settings: SweepSettings, name: SweepSettingName, value: SweepValue): SweepSettings {
+  const field = SWEEP_SETTINGS[name].field;
+  if (field === "rejection.enabled" || field === "rejection.c") return { ...settings, rejection: { ...(settings.rejection ?? {}), [field.slice("rejection.".length)]: value } };
+  return { ...settings, [field]: value };
+}
+
+// A point's settings resolved as a run resolves them (and its seed checked as a run checks it).
+function checkedSettings(definition: ProblemDefinition, settings: SweepSettings): RunSettings {
+  const resolved = resolveSettings(definition, { ...settings, workers: 1 });
+  const seed = settings.seed ?? 1;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new ArgumentError(`seed must be a whole number ≥ 0, got ${seed}`);
+  return resolved;
+}
 
 /**
- * Checks a sweep and lists its points: every axis names a parameter of the problem (once, and
- * not also in `params`), every value converts to the parameter's type (and no value repeats),
- * the preset exists and the settings are valid. Nothing runs.
+ * Checks a sweep and lists its points: every axis names a parameter of the problem or a run
+ * setting of {@link SWEEP_SETTINGS} (once, not ambiguously, and not also fixed in `params` or
+ * `settings`), every value converts to the parameter's or setting's type (and no value repeats),
+ * the preset exists and every point's settings are valid (as {@link resolveSettings} checks a
+ * run's). Nothing runs.
  *
  * @param problem How tasks will name the problem (a built-in name or a file's absolute path).
- * @throws {@link ArgumentError} saying which option is wrong and why.
+ * @param settings The settings of every point; the swept ones are left out.
+ * @throws {@link ArgumentError} saying which option (or point) is wrong and why.
  */
-export function planSweep(problem: string, definition: ProblemDefinition, axes: readonly SweepAxis[], params: Readonly<Record<string, ParameterInput>>, settings: SweepPointSettings): SweepPlan {
+export function planSweep(problem: string, definition: ProblemDefinition, axes: readonly SweepAxis[], params: Readonly<Record<string, ParameterInput>>, settings: SweepSettings): SweepPlan {
   if (axes.length === 0) throw new ArgumentError("a sweep needs at least one --sweep key=values");
   const specs = definition.parameters;
   const known = (): string => Object.keys(specs).join(", ") || "(none)";
   const seen = new Set<string>();
-  const typedAxes = axes.map((axis) => {
-    if (!Object.hasOwn(specs, axis.key)) throw new ArgumentError(`--sweep ${axis.text}: problem ${definition.name} has no parameter ${JSON.stringify(axis.key)}; its parameters: ${known()}`);
-    if (seen.has(axis.key)) throw new ArgumentError(`--sweep ${axis.key} is given twice; list all its values in one --sweep`);
-    if (Object.hasOwn(params, axis.key)) throw new ArgumentError(`${axis.key} is both swept (--sweep) and fixed (--param)`);
-    seen.add(axis.key);
+  const targets = new Map<string, AxisTarget>();
+  const typedAxes = axes.map((axis): SweepPlanAxis => {
+    const target = axisTarget(axis, definition);
+    if (seen.has(`${target.kind}:${target.name}`)) throw new ArgumentError(`--sweep ${target.key} is given twice; list all its values in one --sweep`);
+    seen.add(`${target.kind}:${target.name}`);
+    targets.set(target.key, target);
+    if (target.kind === "param" && Object.hasOwn(params, target.name)) throw new ArgumentError(`${target.key} is both swept (--sweep) and fixed (--param)`);
+    if (target.kind === "setting" && fixedSetting(settings, target.name) !== undefined) {
+      const option = target.name === "rejection" ? (settings.rejection?.enabled === false ? "--no-rejection" : "--rejection") : `--${target.name}`;
+      throw new ArgumentError(`${target.key} is both swept (--sweep) and fixed (${option})`);
+    }
     const values: SweepValue[] = [];
     for (const v of axis.values) {
       let typed: SweepValue;
       try {
-        typed = recorded(convertParameter(specs[axis.key]!, v, axis.key));
+        typed = target.kind === "param" ? recorded(convertParameter(specs[target.name]!, v, target.name)) : settingValue(target.name, v);
       } catch (e) {
         throw new ArgumentError(`--sweep ${axis.text}: ${(e as Error).message}`);
       }
       if (values.some((u) => sameValue(u, typed))) throw new ArgumentError(`--sweep ${axis.text}: the value ${JSON.stringify(typed)} appears twice`);
       values.push(typed);
     }
-    return { key: axis.key, values };
+    return { key: target.key, values, ...(target.kind === "setting" ? { setting: target.name } : {}) };
   });
   const fixed: Record<string, SweepValue> = {};
   for (const [key, v] of Object.entries(params)) {
@@ -192,12 +328,33 @@ export function planSweep(problem: string, definition: ProblemDefinition, axes: 
   if (settings.preset !== undefined && !Object.hasOwn(definition.presets ?? {}, settings.preset)) {
     throw new ArgumentError(`problem ${definition.name} has no preset ${JSON.stringify(settings.preset)}; its presets: ${Object.keys(definition.presets ?? {}).join(", ") || "(none)"}`);
   }
-  const resolved = resolveSettings(definition, { ...settings, workers: 1 });
-  const points = sweepProduct(typedAxes).map((values, index): SweepPoint => ({
-    index, values,
-    payload: { problem, ...withoutUndefined(settings), params: { ...fixed, ...values } },
-  }));
-  return { problem, definition, axes: typedAxes, params: fixed, settings: resolved, points };
+  const swept = typedAxes.filter((a) => a.setting !== undefined);
+  // Without swept settings every point has the same ones, checked once; with them, every
+  // combination of their values is checked (a step size may divide one final time and not another).
+  const resolvedFor = new Map<string, RunSettings>();
+  const product = sweepProduct(typedAxes);
+  const points = product.map((values, index): SweepPoint => {
+    let pointSettings = settings;
+    const pointParams: Record<string, SweepValue> = { ...fixed };
+    for (const axis of typedAxes) {
+      const target = targets.get(axis.key)!;
+      if (target.kind === "setting") pointSettings = withSetting(pointSettings, target.name, values[axis.key]!);
+      else pointParams[target.name] = values[axis.key]!;
+    }
+    const combination = JSON.stringify(swept.map((a) => values[a.key]));
+    if (!resolvedFor.has(combination)) {
+      try {
+        resolvedFor.set(combination, checkedSettings(definition, pointSettings));
+      } catch (e) {
+        if (swept.length === 0) throw e;
+        const label = swept.map((a) => `${a.key}=${values[a.key]}`).join(" ");
+        throw new ArgumentError(`sweep point ${index + 1} of ${product.length} (${label}): ${(e as Error).message}`);
+      }
+    }
+    const { seed = 1, every = 1, reference = true, ...rest } = withoutUndefined(pointSettings);
+    return { index, values, payload: { problem, ...rest, seed, every, reference, params: pointParams } };
+  });
+  return { problem, definition, axes: typedAxes, params: fixed, settings: resolvedFor.values().next().value!, points };
 }
 
 function withoutUndefined<T extends object>(o: T): T {
@@ -314,7 +471,8 @@ export async function runSweep(plan: SweepPlan, execution: SweepExecution = {}):
 export interface SweepPointSummary {
   /** From 1, in product order. */
   point: number;
-  parameters: Record<string, SweepValue>;
+  /** The swept values (parameters and settings), by axis key. */
+  values: Record<string, SweepValue>;
   /** The point's record file, relative to the summary (with `--out DIR`). */
   file?: string;
   /** Time of the last record. */
@@ -326,16 +484,18 @@ export interface SweepPointSummary {
 }
 
 /** The record of a sweep (`--out DIR/sweep.json`; `--json` adds every point's run record). */
-export interface SweepRecord {
+export interface ParameterSweepRecord {
   format: "arbor-sweep/1";
   arbor: string;
   command?: string[];
   problem: { name: string; description: string; source?: string; preset?: string };
-  /** The axes, typed, in product order (first slowest). */
-  sweep: { key: string; values: SweepValue[] }[];
+  /** The axes, typed, in product order (first slowest); a run setting's axis names its option in `setting`. */
+  sweep: SweepPlanAxis[];
   /** Parameters fixed for every point (`--param`). */
   params: Record<string, SweepValue>;
+  /** The seed of the first point (of every point unless the seed is swept). */
   seed: number;
+  /** The settings of the first point: every point's, but for the swept ones. */
   settings: Omit<RunSettings, "workers">;
   /** Where the points ran (the only part besides timings that depends on it). */
   runner: Record<string, unknown>;
@@ -346,14 +506,14 @@ export interface SweepRecord {
 /** The summary row of a point's result. */
 export function sweepPointSummary(point: SweepPoint, result: RunResult, file?: string): SweepPointSummary {
   return {
-    point: point.index + 1, parameters: point.values, ...(file !== undefined ? { file } : {}),
+    point: point.index + 1, values: point.values, ...(file !== undefined ? { file } : {}),
     t: result.records.t[result.records.t.length - 1] ?? 0, maxRank: result.summary.maxRank,
     final: result.summary.final, maxErrors: result.summary.maxErrors, seconds: result.timings.totalMs / 1000,
   };
 }
 
 /** The record of a finished sweep. */
-export function sweepRecord(plan: SweepPlan, results: readonly RunResult[], extra: { command?: string[]; runner: Record<string, unknown>; files?: readonly string[]; totalMs: number }): SweepRecord {
+export function sweepRecord(plan: SweepPlan, results: readonly RunResult[], extra: { command?: string[]; runner: Record<string, unknown>; files?: readonly string[]; totalMs: number }): ParameterSweepRecord {
   const def = plan.definition;
   const { workers: _workers, ...settings } = plan.settings;
   const preset = plan.points[0]?.payload.preset;
@@ -369,24 +529,33 @@ export function sweepRecord(plan: SweepPlan, results: readonly RunResult[], extr
 const fmt = (x: number): string => (x === 0 ? "0" : !Number.isFinite(x) ? String(x) : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5 ? x.toPrecision(6) : x.toExponential(3));
 
 /**
- * The sweep as a table: a heading, then one row per point — the swept parameters, the time
- * reached, the largest rank, every final observable and the seconds the point took.
+ * The sweep as a table: a heading (the settings, "(swept)" for the swept ones), then one row per
+ * point — the swept parameters and settings, the time reached, the largest rank, every final
+ * observable, the largest error of the state against the problem's reference (where it has one)
+ * and the seconds the point took.
  */
-export function sweepTable(record: SweepRecord): string {
+export function sweepTable(record: ParameterSweepRecord): string {
   const s = record.settings;
   const axes = record.sweep.map((a) => a.key);
   const observables = [...new Set(record.points.flatMap((p) => Object.keys(p.final)))];
-  const header = ["#", ...axes, "t", "max rank", ...observables, "seconds"];
+  // The largest distance to the reference state over the run, where the problem has one: what a
+  // convergence study in dt or tol looks at.
+  const stateError = record.points.some((p) => p.maxErrors.state !== undefined);
+  const header = ["#", ...axes, "t", "max rank", ...observables, ...(stateError ? ["state error"] : []), "seconds"];
   const rows = record.points.map((p) => [
-    String(p.point), ...axes.map((k) => String(p.parameters[k])), String(Number(p.t.toPrecision(12))), String(p.maxRank),
-    ...observables.map((o) => (p.final[o] === undefined ? "-" : fmt(p.final[o]!))), p.seconds.toFixed(2),
+    String(p.point), ...axes.map((k) => String(p.values[k])), String(Number(p.t.toPrecision(12))), String(p.maxRank),
+    ...observables.map((o) => (p.final[o] === undefined ? "-" : fmt(p.final[o]!))),
+    ...(stateError ? [p.maxErrors.state === undefined ? "-" : fmt(p.maxErrors.state)] : []), p.seconds.toFixed(2),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]): string => cells.map((x, c) => x.padStart(widths[c]!)).join("  ");
   const fixed = Object.entries(record.params).map(([k, v]) => `${k}=${v}`).join(" ");
+  const swept = new Set(record.sweep.flatMap((a) => (a.setting !== undefined ? [a.setting] : [])));
+  const setting = (name: SweepSettingName, value: unknown): string => (swept.has(name) ? "(swept)" : String(value));
+  const steps = swept.has("dt") || swept.has("tf") ? "" : ` (${s.steps} steps)`;
   return [
     `${record.problem.name}${record.problem.preset !== undefined ? ` (preset ${record.problem.preset})` : ""}: ${record.points.length} points over ${axes.join(" × ")}${fixed !== "" ? `, with ${fixed}` : ""}`,
-    `integrator ${s.integrator}, h = ${s.h}, tf = ${s.tf} (${s.steps} steps), ϑ = ${s.truncation.theta} (${s.truncation.thetaMode}), rank ${s.truncation.minRank}…${s.truncation.maxRank ?? "∞"}, seed ${record.seed}`,
+    `integrator ${setting("integrator", s.integrator)}, h = ${setting("dt", s.h)}, tf = ${setting("tf", s.tf)}${steps}, ϑ = ${setting("tol", s.truncation.theta)} (${setting("theta-mode", s.truncation.thetaMode)}), rank ${setting("min-rank", s.truncation.minRank)}…${setting("max-rank", s.truncation.maxRank ?? "∞")}, seed ${setting("seed", record.seed)}`,
     "",
     line(header),
     ...rows.map(line),

@@ -6,8 +6,7 @@ import { parseParameterAssignments } from "../../problems/parameters.js";
 import { isProblemPath } from "../../problems/registry.js";
 import { recordsCsv, runPlots, summaryText } from "../../problems/report.js";
 import { runProblem, type RunProblemOptions, type RunResult } from "../../problems/run.js";
-import { parseSweepAxis, planSweep, runSweep, sweepRecord, sweepTable, type SweepPoint } from "../../problems/sweep.js";
-import type { SweepPointSettings } from "../../problems/sweep-check.js";
+import { parseSweepAxis, planSweep, runSweep, sweepRecord, sweepTable, type SweepPoint, type SweepSettings } from "../../problems/sweep.js";
 import { closeWorkerPools } from "../../backend/pool/pool.js";
 import { QueueRunner } from "../../backend/queue/queue-runner.js";
 import type { ThetaMode } from "../../integrators/types.js";
@@ -28,9 +27,9 @@ interface RunArgs extends QueueArgs {
   maxRank?: number;
   minRank?: number;
   workers: number;
-  rejection: boolean;
+  rejection?: boolean;
   rejectionC?: number;
-  seed: number;
+  seed?: number;
   param: string[];
   preset?: string;
   every: number;
@@ -67,9 +66,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("max-rank", { type: "number", describe: "largest rank per edge" })
       .option("min-rank", { type: "number", describe: "smallest rank per edge" })
       .option("workers", { type: "number", default: 1, describe: "threads for the parallel sub-problems; with --sweep: points at once, each on a thread (results do not depend on it)" })
-      .option("rejection", { type: "boolean", default: true, describe: "parallel BUG step rejection (--no-rejection to turn it off)" })
+      .option("rejection", { type: "boolean", describe: "parallel BUG step rejection (--no-rejection to turn it off) [default: the problem's: on]" })
       .option("rejection-c", { type: "number", describe: "reject a parallel-BUG step when h·η > c·ϑ [default: 10 on trees, 1 on matrices]" })
-      .option("seed", { type: "number", default: 1, describe: "seed of every random choice" })
+      .option("seed", { type: "number", describe: "seed of every random choice [default: 1]" })
       .option("param", { type: "string", array: true, default: [], describe: "problem parameter key=value (repeatable); arbor info <problem> lists them" })
       .option("preset", { type: "string", describe: "a named parameter set of the problem (e.g. paper)" })
       .option("every", { type: "number", default: 1, describe: "record observables every N steps" })
@@ -82,7 +81,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("resume", { type: "string", describe: "continue from the checkpoint in this directory (give the same problem and settings)" })
       .option("quiet", { type: "boolean", default: false, describe: "no progress bar" })
       .option("json", { type: "boolean", default: false, describe: "print the result as JSON on stdout instead of the summary" })
-      .option("sweep", { type: "string", array: true, default: [], describe: "run one point per value: key=v1,v2,… or key=start:stop:count[:log] (repeatable: the Cartesian product, first option slowest); --out is then a directory" }),
+      .option("sweep", { type: "string", array: true, default: [], describe: "run one point per value: key=v1,v2,… or key=start:stop:count[:log] (repeatable: the Cartesian product, first option slowest); key is a problem parameter or one of the settings integrator, dt, tf, tol, theta-mode, max-rank, min-rank, seed, rejection, rejection-c (param.key / run.key where a name is both); --out is then a directory" }),
     "with --sweep: run the points on `arbor worker` processes (built-in problems only); the results do not depend on it")
       .option("queue-timeout", { type: "number", describe: "with --queue: fail when the sweep's points are not all done after this many seconds [default: wait for workers]" })
       .check((a) => {
@@ -108,7 +107,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example("$0 run ising-lr", "8 spins to T = 1, compared with the exact evolution")
       .example("$0 run ising-lr --preset paper --workers 2 --plot ising.svg", "the paper's 16 spins")
       .example("$0 run ./my-problem.ts --param \"V=0.5*x^2\" --out result.json", "a problem of your own")
-      .example("$0 run ising-lr --sweep Omega=0.5,1,2 --sweep alpha=0:3:4 --workers 2 --out sweep/", "12 runs, two at a time, a record file each") as unknown as Argv<RunArgs>,
+      .example("$0 run ising-lr --sweep Omega=0.5,1,2 --sweep alpha=0:3:4 --workers 2 --out sweep/", "12 runs, two at a time, a record file each")
+      .example("$0 run ising-lr --sweep dt=0.1,0.05,0.025 --sweep tol=1e-6:1e-10:5:log", "a convergence study in h and ϑ: 15 runs") as unknown as Argv<RunArgs>,
   handler: async (args) => {
     if (args.sweep.length > 0) return sweepHandler(args);
     const problem = await loadCliProblem(args.problem);
@@ -159,8 +159,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
   },
 };
 
-/** The run settings the options give, shared by a single run and every point of a sweep. */
-function runSettings(args: RunArgs): SweepPointSettings {
+/**
+ * The run settings the options give, shared by a single run and every point of a sweep: only
+ * those given (a sweep refuses to sweep a setting that is also given as an option).
+ */
+function runSettings(args: RunArgs): SweepSettings {
   return {
     ...(args.preset !== undefined ? { preset: args.preset } : {}),
     ...(args.integrator !== undefined ? { integrator: args.integrator } : {}),
@@ -170,8 +173,9 @@ function runSettings(args: RunArgs): SweepPointSettings {
     ...(args.thetaMode !== undefined ? { thetaMode: args.thetaMode as ThetaMode } : {}),
     ...(args.maxRank !== undefined ? { maxRank: args.maxRank } : {}),
     ...(args.minRank !== undefined ? { minRank: args.minRank } : {}),
-    ...(!args.rejection || args.rejectionC !== undefined ? { rejection: { ...(!args.rejection ? { enabled: false } : {}), ...(args.rejectionC !== undefined ? { c: args.rejectionC } : {}) } } : {}),
-    seed: args.seed, every: args.every, reference: args.reference,
+    ...(args.rejection !== undefined || args.rejectionC !== undefined ? { rejection: { ...(args.rejection !== undefined ? { enabled: args.rejection } : {}), ...(args.rejectionC !== undefined ? { c: args.rejectionC } : {}) } } : {}),
+    ...(args.seed !== undefined ? { seed: args.seed } : {}),
+    every: args.every, reference: args.reference,
   };
 }
 
@@ -183,7 +187,7 @@ async function sweepHandler(args: RunArgs): Promise<void> {
   const definition = await loadCliProblem(args.problem);
   // Tasks name a file by its absolute path (the threads that load it may not share a cwd).
   const key = isProblemPath(args.problem) ? resolve(args.problem) : args.problem;
-  const settings: SweepPointSettings = runSettings(args);
+  const settings = runSettings(args);
   const plan = planSweep(key, definition, args.sweep.map(parseSweepAxis), parseParameterAssignments(args.param), settings);
   const out = args.out;
   if (out !== undefined) {
