@@ -16,6 +16,9 @@ import { queueJobType } from "./job-catalogue.js";
 import { connectRedis, redisOptions } from "./redis-connection.js";
 import { redactSettings, redisLabel, type RedisSettings } from "./redis-url.js";
 import { fromWire, tensorFromInline, type BlobRef, type InlineTensor } from "./wire.js";
+import { zeroCounts, type QueueCounts } from "./queue-protocol.js";
+
+export type { QueueCounts } from "./queue-protocol.js";
 
 /** Settings of a {@link QueueClient}; plain data (they are posted to the queue thread). */
 export interface QueueClientSettings {
@@ -45,28 +48,6 @@ export interface QueueJobData {
   payload: unknown;
 }
 
-/** What happened to the jobs of a runner so far. */
-export interface QueueCounts {
-  /** Jobs added to the queue. */
-  submitted: number;
-  /** Results already in Redis when their job was submitted (an earlier identical run). */
-  reused: number;
-  /** Jobs that had failed before this run, sent again once. */
-  retried: number;
-  /** Jobs Redis lost (a restart without persistence), submitted again. */
-  resubmitted: number;
-  /** Blobs Redis lost, stored again. */
-  blobsRestored: number;
-  /** Completion events for jobs whose result was already collected: ignored. */
-  duplicateEvents: number;
-  /** Malformed results rejected (their jobs run again). */
-  rejected: number;
-}
-
-/** A new {@link QueueCounts} of zeros. */
-export function zeroCounts(): QueueCounts {
-  return { submitted: 0, reused: 0, retried: 0, resubmitted: 0, blobsRestored: 0, duplicateEvents: 0, rejected: 0 };
-}
 
 // Jobs retry ordinary errors (a blob that Redis lost, a thread that died) with backoff; a
 // worker's refusal of a malformed job is final (UnrecoverableError). Finished jobs stay a day,

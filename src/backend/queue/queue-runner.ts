@@ -14,8 +14,8 @@ import type { PortableTask, TaskRunner } from "../pool/pool.js";
 import { fromPlain } from "../pool/portable.js";
 import { tensorBlob, type TensorBlob } from "./blob.js";
 import { QUEUE_JOB_NAMES, queueJobType } from "./job-catalogue.js";
-import { zeroCounts, type QueueCounts, type QueueJob } from "./queue-client.js";
-import { UNSOLICITED, type QueueReply, type QueueRequest, type QueueThreadData } from "./queue-protocol.js";
+import type { QueueJob } from "./queue-client.js";
+import { UNSOLICITED, zeroCounts, type QueueCounts, type QueueReply, type QueueRequest, type QueueThreadData } from "./queue-protocol.js";
 import { parseRedisUrl, redactRedisUrl, redisLabel, type RedisUrlOptions } from "./redis-url.js";
 import { queueJobId, toWire } from "./wire.js";
 

@@ -1,5 +1,4 @@
 import type { Argv, CommandModule } from "yargs";
-import { startQueueWorker } from "../../backend/queue/queue-worker.js";
 import { redisLabel } from "../../backend/queue/redis-url.js";
 import { packageVersion } from "../../version.js";
 import { queueSettings, withQueueOptions, type QueueArgs } from "../queue-options.js";
@@ -50,6 +49,8 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
     const log = (line: string): void => {
       if (!args.quiet || /failed|lost|refused/.test(line)) say(line);
     };
+    // Loaded here, not with the command table: BullMQ and ioredis cost every other command's start.
+    const { startQueueWorker } = await import("../../backend/queue/queue-worker.js");
     const worker = await startQueueWorker({
       redis, queueName: args.queueName, threads: args.threads, lockDurationMs: args.lockDuration, stalledIntervalMs: args.stalledInterval,
       maxStalledCount: args.maxStalled, cacheBytes: args.cacheMb * 2 ** 20, connectTimeoutMs: args.connectTimeout * 1000, verbose: args.verbose, log,
