@@ -31,9 +31,9 @@
  * gives the same numbers (times aside) on the same machine.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { markdownTable, repoRoot, runParts, scriptArgs } from "./script-args.js";
 import { closeWorkerPools } from "../../src/backend/pool/pool.js";
 import { completeTensor } from "../../src/completion/complete.js";
 import { completedTensor } from "../../src/completion/completed.js";
@@ -45,25 +45,15 @@ import { readPng, writePng } from "../../src/completion/io/png.js";
 import { completeEm } from "../../src/completion/methods/em.js";
 import { completeRttc } from "../../src/completion/methods/rttc.js";
 import { completionSplit } from "../../src/completion/split.js";
-import { writeFileAtomic } from "../../src/io/atomic.js";
 import { Tensor } from "../../src/linalg/tensor.js";
 import type { ObservedEntries } from "../../src/search/fit/observed.js";
 import type { TensorNetwork } from "../../src/search/network/network.js";
 import { NetworkStructure } from "../../src/search/network/structure.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-let outDir = join(root, "docs", "results");
-let imageDir = join(root, "docs", "images");
 
-function save(file: string, data: unknown): void {
-  const path = join(outDir, file);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(data, null, 2) + "\n"));
-}
 
 function picture(name: string, image: Tensor, magnify: number): void {
-  const path = join(imageDir, name);
-  mkdirSync(dirname(path), { recursive: true });
+  const path = out.imagePath(name);
   const [h, w, c] = image.shape as [number, number, number];
   const big = new Tensor("f64", [h * magnify, w * magnify, c]);
   for (let y = 0; y < h * magnify; y++) {
@@ -75,9 +65,6 @@ function picture(name: string, image: Tensor, magnify: number): void {
   writePng(path, big);
 }
 
-function table(header: string[], rows: (string | number)[][]): string {
-  return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
-}
 
 const seconds = (t0: number): number => Number(((performance.now() - t0) / 1000).toFixed(3));
 
@@ -93,7 +80,7 @@ const TR_RANKS = [2, 3, 4];
 const GREEDY = { candidates: "ring" as const };
 const MAGNIFY = 2;
 
-/** The images of the parts (paths relative to the repository root). */
+/** The images of the parts (paths relative to the repository repoRoot). */
 const IMAGES: Record<string, string> = { airplane: "data/images/airplane-128.png", "airplane-64": "data/images/airplane-64.png" };
 /** The stored results of each part. */
 const RESULTS: Record<string, string> = { airplane: "completion-image.json", "airplane-64": "completion-image-airplane-64.json" };
@@ -135,8 +122,8 @@ function entriesRse(model: Tensor, entries: ObservedEntries): number {
 
 function part(name: string): void {
   const file = IMAGES[name]!;
-  const bytes = readFileSync(join(root, file));
-  const pixels = readPng(join(root, file));
+  const bytes = readFileSync(join(repoRoot, file));
+  const pixels = readPng(join(repoRoot, file));
   const { observed, layout, channelModes } = observedFromImage(pixels, { missing: MISSING, seed: SEED });
   const dims = layout.shape;
   const truth = tensoriseImage(pixels, layout);
@@ -253,7 +240,7 @@ function part(name: string): void {
     r.validationPick && r.rank !== null ? `**${r.method}**` : r.method, r.psnr.toFixed(2), r.ssim.toFixed(3), r.hiddenRse.toFixed(3), r.validationRse.toFixed(3), r.parameters ?? "–", r.seconds.toFixed(1),
   ];
   console.log(`${name}: ${pixels.shape.join(" × ")}, ${(MISSING * 100).toFixed(0)} % of the pixels missing (seed ${SEED})\n`);
-  console.log(table(["method", "PSNR (dB)", "SSIM", "hidden RSE", "validation RSE", "parameters", "seconds"], rows.map(fmt)));
+  console.log(markdownTable(["method", "PSNR (dB)", "SSIM", "hidden RSE", "validation RSE", "parameters", "seconds"], rows.map(fmt)));
 
   if (name === "airplane") {
     const stem = "completion-airplane";
@@ -262,7 +249,7 @@ function part(name: string): void {
     picture(`${stem}-observed.png`, untensoriseImage(observedImage, layout), MAGNIFY);
     for (const row of rows.filter((r) => r.validationPick && r.family !== "mean")) picture(`${stem}-${row.family}.png`, recovered.get(row)!, MAGNIFY);
   }
-  save(RESULTS[name]!, {
+  out.saveJson(RESULTS[name]!, {
     settings: {
       image: file,
       imageSha256: createHash("sha256").update(bytes).digest("hex"),
@@ -287,15 +274,6 @@ function part(name: string): void {
   });
 }
 
-const args = process.argv.slice(2);
-// --out-dir DIR: write JSON and PNG there (npm run reproduce compares them with docs/results).
-const outAt = args.indexOf("--out-dir");
-if (outAt >= 0) outDir = imageDir = args[outAt + 1]!;
-const named = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--out-dir");
-for (const name of named) if (!(name in IMAGES)) throw new Error(`unknown part "${name}"; parts: ${Object.keys(IMAGES).join(", ")}`);
-for (const name of named.length > 0 ? named : Object.keys(IMAGES)) {
-  const t = performance.now();
-  part(name);
-  console.error(`[${name}: ${((performance.now() - t) / 1000).toFixed(0)} s]`);
-}
+const out = scriptArgs(process.argv.slice(2), Object.keys(IMAGES), { quickFlag: false });
+await runParts(out.parts, part);
 await closeWorkerPools();

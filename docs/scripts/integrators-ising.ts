@@ -10,11 +10,9 @@
  * aside). Problem (parallel TTN paper §5.1): H = Σₖ (Ω σx⁽ᵏ⁾ + Δ n⁽ᵏ⁾) + Σ_{i≠j} (ν/2)|i−j|^(−α)
  * n⁽ⁱ⁾n⁽ʲ⁾, Ω = Δ = 1, ν = 2, α = 1, all spins up, balanced binary tree, i·ψ' = H·ψ.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { writeFileSync } from "node:fs";
+import { markdownTable, runParts, scriptArgs } from "./script-args.js";
 import { closeWorkerPools } from "../../src/backend/pool/pool.js";
-import { writeFileAtomic } from "../../src/io/atomic.js";
 import { linePlotSvg, type PlotSeries } from "../../src/io/svg-plot.js";
 import { distance } from "../../src/linalg/norms.js";
 import { tensor } from "../../src/linalg/tensor.js";
@@ -28,7 +26,6 @@ import { referenceEvolution } from "../../src/integrators/reference.js";
 import { integrateTtn, type TtnIntegratorName } from "../../src/integrators/ttn/integrate.js";
 import type { TtnRhs } from "../../src/integrators/ttn/rhs.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const MINUS_I = { re: 0, im: -1 };
 const INTEGRATORS: TtnIntegratorName[] = ["bug", "parallel-bug"];
 
@@ -60,26 +57,12 @@ const re = (x: number | { re: number }): number => (typeof x === "number" ? x : 
 
 const exp2 = (x: number): string => x.toExponential(2);
 
-// A --quick run (smoke test) writes under docs/results/quick/ (ignored by git), never over
-// the published results.
-let outDir = join(root, "docs", "results");
-let imageDir = join(root, "docs", "images");
 
-function save(part: string, data: unknown): void {
-  const path = join(outDir, `integrators-ising-${part}.json`);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(data, null, 2) + "\n"));
-}
 
 function figure(name: string, svg: string): void {
-  const path = join(imageDir, name);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, svg);
+  writeFileSync(out.imagePath(name), svg);
 }
 
-function table(header: string[], rows: (string | number)[][]): string {
-  return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
-}
 
 /** Error at T = 1 against h (d = 4, ϑ = 1e-8): the paper's error plot. */
 function order(quick: boolean): void {
@@ -98,9 +81,9 @@ function order(quick: boolean): void {
       rejections[integrator]!.push(run.reports.reduce((s, r) => s + r.rejections, 0));
     }
   }
-  save("order", { d: 4, T: 1, theta: 1e-8, h: hs, errors, rejections });
+  out.saveJson("integrators-ising-order.json", { d: 4, T: 1, theta: 1e-8, h: hs, errors, rejections });
   console.log("\n### Error at T = 1 against h (d = 4, ϑ = 1e-8)\n");
-  console.log(table(["h", ...INTEGRATORS.map((i) => `${i} error`), "parallel-bug rejections"], hs.map((h, i) => [`1/${1 / h}`, ...INTEGRATORS.map((n) => exp2(errors[n]![i]!)), rejections["parallel-bug"]![i]!])));
+  console.log(markdownTable(["h", ...INTEGRATORS.map((i) => `${i} error`), "parallel-bug rejections"], hs.map((h, i) => [`1/${1 / h}`, ...INTEGRATORS.map((n) => exp2(errors[n]![i]!)), rejections["parallel-bug"]![i]!])));
   const series: PlotSeries[] = INTEGRATORS.map((n) => ({ label: n, x: hs, y: errors[n]! }));
   const top = Math.max(...Object.values(errors).flat());
   series.push({ label: "∝ h", x: hs, y: hs.map((h) => top * (h / hs[0]!)), dashed: true, markers: false });
@@ -159,9 +142,9 @@ function exactComparison(quick: boolean): void {
       });
     }
   }
-  save("exact", rows);
+  out.saveJson("integrators-ising-exact.json", rows);
   console.log("\n### Against the exact evolution (T = 1, ϑ = 1e-8; errors at t = 0.1, 0.2, …, 1)\n");
-  console.log(table(["d", "integrator", "h", "max |Δm_z|", "max ‖Y − ψ‖", "max |‖Y‖ − 1|", "max |ΔE|", "max rank", "rejections", "s"],
+  console.log(markdownTable(["d", "integrator", "h", "max |Δm_z|", "max ‖Y − ψ‖", "max |‖Y‖ − 1|", "max |ΔE|", "max rank", "rejections", "s"],
     rows.map((r) => [r.d, r.integrator, r.h, exp2(r.maxMzError), exp2(r.maxStateError), exp2(r.normDrift), exp2(r.energyDrift), r.maxRank, r.rejections, r.seconds.toFixed(0)])));
 }
 
@@ -178,11 +161,11 @@ function thetaTable(quick: boolean): void {
     byTheta[integrator] = thetas.map((theta) => distance(integrateTtn(p.y0, p.rhs, { integrator, h: 0.0125, tf: T, truncation: { theta }, workers: 2 }).y.toFull(), exact));
     byH[integrator] = hs.map((h) => distance(integrateTtn(p.y0, p.rhs, { integrator, h, tf: T, truncation: { theta: 1e-5 }, workers: 2 }).y.toFull(), exact));
   }
-  save("theta", { d: 8, T, fixedH: 0.0125, thetas, byTheta, fixedTheta: 1e-5, hs, byH });
+  out.saveJson("integrators-ising-theta.json", { d: 8, T, fixedH: 0.0125, thetas, byTheta, fixedTheta: 1e-5, hs, byH });
   console.log(`\n### Error at T = ${T} (d = 8): ϑ varied at h = 0.0125\n`);
-  console.log(table(["ϑ", ...INTEGRATORS], thetas.map((t, i) => [t.toExponential(0), ...INTEGRATORS.map((n) => exp2(byTheta[n]![i]!))])));
+  console.log(markdownTable(["ϑ", ...INTEGRATORS], thetas.map((t, i) => [t.toExponential(0), ...INTEGRATORS.map((n) => exp2(byTheta[n]![i]!))])));
   console.log(`\n### Error at T = ${T} (d = 8): h varied at ϑ = 1e-5\n`);
-  console.log(table(["h", ...INTEGRATORS], hs.map((h, i) => [h, ...INTEGRATORS.map((n) => exp2(byH[n]![i]!))])));
+  console.log(markdownTable(["h", ...INTEGRATORS], hs.map((h, i) => [h, ...INTEGRATORS.map((n) => exp2(byH[n]![i]!))])));
 }
 
 /** d = 16 to T = 1: magnetisation, norm, energy, ranks; parallel ≈ sequential; exact reference. */
@@ -216,9 +199,9 @@ function d16(quick: boolean): void {
   }
   const mzError = (n: string) => Math.max(...curves[n]!.mz.map((m, i) => Math.abs(m - mzExact[i]!)));
   const between = Math.max(...curves["bug"]!.mz.map((m, i) => Math.abs(m - curves["parallel-bug"]!.mz[i]!)));
-  save("d16", { d, T, h: 0.01, theta: 1e-8, maxRank: 40, times, mzExact, curves, referenceSeconds });
+  out.saveJson("integrators-ising-d16.json", { d, T, h: 0.01, theta: 1e-8, maxRank: 40, times, mzExact, curves, referenceSeconds });
   console.log(`\n### d = ${d}, T = ${T}, h = 0.01, ϑ = 1e-8, max rank 40 (reference: full 2^${d} Krylov, ${referenceSeconds.toFixed(0)} s)\n`);
-  console.log(table(["integrator", "max |Δm_z| vs exact", "max |‖Y‖ − 1|", "max |E − E₀|", "max rank", "s"], INTEGRATORS.map((n) => {
+  console.log(markdownTable(["integrator", "max |Δm_z| vs exact", "max |‖Y‖ − 1|", "max |E − E₀|", "max rank", "s"], INTEGRATORS.map((n) => {
     const c = curves[n]!;
     return [n, exp2(mzError(n)), exp2(Math.max(...c.norm.map((x) => Math.abs(x - 1)))), exp2(Math.max(...c.energy.map((e) => Math.abs(e - c.energy[0]!)))), Math.max(...c.maxRank), c.seconds.toFixed(0)];
   })));
@@ -232,17 +215,6 @@ function d16(quick: boolean): void {
 
 const PARTS: Record<string, (quick: boolean) => void> = { order, exact: exactComparison, theta: thetaTable, d16 };
 
-const args = process.argv.slice(2);
-const quick = args.includes("--quick");
-if (quick) outDir = imageDir = join(root, "docs", "results", "quick");
-// --out-dir DIR: write JSON and SVG there (npm run reproduce compares them with docs/results).
-const outAt = args.indexOf("--out-dir");
-if (outAt >= 0) outDir = imageDir = args[outAt + 1]!;
-const named = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--out-dir");
-for (const name of named) if (!(name in PARTS)) throw new Error(`unknown part "${name}"; parts: ${Object.keys(PARTS).join(", ")}`);
-for (const name of named.length > 0 ? named : Object.keys(PARTS)) {
-  const t = performance.now();
-  PARTS[name]!(quick);
-  console.error(`[${name}: ${((performance.now() - t) / 1000).toFixed(0)} s]`);
-}
+const out = scriptArgs(process.argv.slice(2), Object.keys(PARTS));
+await runParts(out.parts, (name) => PARTS[name]!(out.quick));
 await closeWorkerPools();

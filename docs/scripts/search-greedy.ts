@@ -14,11 +14,9 @@
  * Tucker loss, at equal parameter budgets; writes docs/results/search-core-shapes.json.
  * Deterministic: the same command gives the same numbers (times aside).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { writeFileSync } from "node:fs";
+import { markdownTable, runParts, scriptArgs } from "./script-args.js";
 import { closeWorkerPools } from "../../src/backend/pool/pool.js";
-import { writeFileAtomic } from "../../src/io/atomic.js";
 import { linePlotSvg, type PlotSeries } from "../../src/io/svg-plot.js";
 import { svd } from "../../src/linalg/decomp/svd.js";
 import { distance, norm } from "../../src/linalg/norms.js";
@@ -34,25 +32,12 @@ import { TensorNetwork } from "../../src/search/network/network.js";
 import { NetworkStructure } from "../../src/search/network/structure.js";
 import { plantedNetwork, plantedTarget, PLANTED_TARGETS, type PlantedTargetName } from "../../src/search/planted.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-let outDir = join(root, "docs", "results");
-let imageDir = join(root, "docs", "images");
 
-function save(file: string, data: unknown): void {
-  const path = join(outDir, file);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(data, null, 2) + "\n"));
-}
 
 function figure(name: string, svg: string): void {
-  const path = join(imageDir, name);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, svg);
+  writeFileSync(out.imagePath(name), svg);
 }
 
-function table(header: string[], rows: (string | number)[][]): string {
-  return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
-}
 
 const seconds = (t0: number): number => Number(((performance.now() - t0) / 1000).toFixed(3));
 const exp2 = (x: number): string => x.toExponential(2);
@@ -269,8 +254,8 @@ function greedyPart(quick: boolean): void {
       title: `${name} target, 7×7×7×7×7 (errors below 1e-8 drawn at 1e-8)`,
     }));
   }
-  console.log(table(["target", "planted parameters", "RSE ≤", ...METHODS.map((m) => LABELS[m])], reachRows));
-  save("search-greedy.json", {
+  console.log(markdownTable(["target", "planted parameters", "RSE ≤", ...METHODS.map((m) => LABELS[m])], reachRows));
+  out.saveJson("search-greedy.json", {
     settings: {
       seed: SEED,
       targetRse: TARGET_RSE,
@@ -384,24 +369,12 @@ function coreShapesPart(quick: boolean): void {
     }
     results.push({ name: c.name, description: c.description, dims: X.shape, budgets });
   }
-  console.log(table(["target", "budget", "core shape (ranks) params", "its error", "greedy (ranks) params", "its error", "error ratio", "greedy fits", "time core shape / greedy"], rows));
-  save("search-core-shapes.json", { settings: { hooiSweeps: HOOI_SWEEPS, seed: SEED }, targets: results });
+  console.log(markdownTable(["target", "budget", "core shape (ranks) params", "its error", "greedy (ranks) params", "its error", "error ratio", "greedy fits", "time core shape / greedy"], rows));
+  out.saveJson("search-core-shapes.json", { settings: { hooiSweeps: HOOI_SWEEPS, seed: SEED }, targets: results });
 }
 
 const PARTS: Record<string, (quick: boolean) => void> = { greedy: greedyPart, "core-shapes": coreShapesPart };
 
-const args = process.argv.slice(2);
-const quick = args.includes("--quick");
-// A --quick run (smoke test) writes under docs/results/quick/ (ignored by git), never over the published results.
-if (quick) outDir = imageDir = join(root, "docs", "results", "quick");
-// --out-dir DIR: write JSON and SVG there (npm run reproduce compares them with docs/results).
-const outAt = args.indexOf("--out-dir");
-if (outAt >= 0) outDir = imageDir = args[outAt + 1]!;
-const named = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--out-dir");
-for (const name of named) if (!(name in PARTS)) throw new Error(`unknown part "${name}"; parts: ${Object.keys(PARTS).join(", ")}`);
-for (const name of named.length > 0 ? named : Object.keys(PARTS)) {
-  const t = performance.now();
-  PARTS[name]!(quick);
-  console.error(`[${name}: ${((performance.now() - t) / 1000).toFixed(0)} s]`);
-}
+const out = scriptArgs(process.argv.slice(2), Object.keys(PARTS));
+await runParts(out.parts, (name) => PARTS[name]!(out.quick));
 await closeWorkerPools();

@@ -11,11 +11,8 @@
  * graph). A run succeeds when it finds RSE ≤ 1e-4 with at most the planted parameters. Writes
  * docs/results/search-planted-<part>.json. Deterministic (times aside).
  */
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { runParts, scriptArgs } from "./script-args.js";
 import { closeWorkerPools } from "../../src/backend/pool/pool.js";
-import { writeFileAtomic } from "../../src/io/atomic.js";
 import { OBJECTIVE_SLACK } from "../../src/search/evaluator.js";
 import { greedySearch } from "../../src/search/greedy.js";
 import { NetworkStructure } from "../../src/search/network/structure.js";
@@ -25,7 +22,6 @@ import { tnaleSearch } from "../../src/search/tnale.js";
 import { tnlsSearch } from "../../src/search/tnls.js";
 import { Tree } from "../../src/tn/tree.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const SUCCESS_RSE = 1e-4;
 const TNLS_CAP = 600;
 
@@ -69,7 +65,6 @@ interface Run {
   seconds: number;
 }
 
-let outDir = join(root, "docs", "results");
 
 function summary(r: { rse: number; parameters: number; objective?: number; evaluations: number; evaluationsToBest?: number }, planted: number, seconds: number): Run {
   return {
@@ -110,9 +105,7 @@ function runPart(name: string, seeds: number, quick: boolean): void {
     tnlsOverTnaleEvaluations: { reached: ratios.length, of: rows.length, median: ratios.length > 0 ? ratios.slice().sort((a, b) => a - b)[Math.floor(ratios.length / 2)]! : null },
     runs: rows,
   };
-  const path = join(outDir, `search-planted-${name}.json`);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(data, null, 2) + "\n"));
+  out.saveJson(`search-planted-${name}.json`, data);
   console.log(`\n### ${task.description}\n`);
   console.log(`| seed | TnALE params / RSE / evals to best | TNLS evals to TnALE's objective | greedy params / RSE / evals |`);
   console.log(`|---|---|---|---|`);
@@ -124,18 +117,9 @@ function runPart(name: string, seeds: number, quick: boolean): void {
 }
 
 const args = process.argv.slice(2);
-const quick = args.includes("--quick");
-if (quick) outDir = join(root, "docs", "results", "quick");
-const outAt = args.indexOf("--out-dir");
-if (outAt >= 0) outDir = args[outAt + 1]!;
+const out = scriptArgs(args, Object.keys(TASKS), { valueFlags: ["--seeds"] });
 const seedsAt = args.indexOf("--seeds");
-const seeds = seedsAt >= 0 ? Number(args[seedsAt + 1]) : quick ? 1 : 4;
+const seeds = seedsAt >= 0 ? Number(args[seedsAt + 1]) : out.quick ? 1 : 4;
 if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds must be a whole number ≥ 1`);
-const named = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--out-dir" && args[i - 1] !== "--seeds");
-for (const name of named) if (!(name in TASKS)) throw new Error(`unknown part "${name}"; parts: ${Object.keys(TASKS).join(", ")}`);
-for (const name of named.length > 0 ? named : Object.keys(TASKS)) {
-  const t = performance.now();
-  runPart(name, seeds, quick);
-  console.error(`[${name}: ${((performance.now() - t) / 1000).toFixed(0)} s]`);
-}
+await runParts(out.parts, (name) => runPart(name, seeds, out.quick));
 await closeWorkerPools();
