@@ -28,6 +28,17 @@ describe("padRanks", () => {
       }), { numRuns: 40 });
   });
 
+  it("fixture: train 2·3·2·3 of rank 1 (seed 396) padded to rank 3 stays orthonormal", () => {
+    // Found by the property above (CI, counterexample [1, 3, 1, false, 396]): the leaf of size 3
+    // goes from 1 to 3 columns, its two projected random draws were nearly dependent, and the
+    // QR that orthonormalised them left a 1.7e-11 component along the existing column.
+    const tree = Tree.tensorTrain(4), dims = [2, 3, 2, 3];
+    const y = Ttn.random(tree, dims, 1, 396);
+    const z = padRanks(y, 3, 397);
+    expect(z.isOrthonormal()).toBe(true);
+    expect(distance(z.toFull(), y.toFull())).toBeLessThan(1e-12);
+  });
+
   it("pads a product state (rank 1 everywhere) with seeded directions: same seed, same network", () => {
     const tree = Tree.balancedBinary(4);
     const up = Ttn.product(tree, new Array(4).fill(tensor([1, 0, 0])));
